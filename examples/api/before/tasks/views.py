@@ -289,8 +289,8 @@ class TagListView(JsonView):
         return JsonResponse({"id": tag.pk, "name": tag.name}, status=201)
 
 
-# expect: convert (method_decorator(login_required) on dispatch; request.user)
 @method_decorator(login_required, name="dispatch")
+# expect: convert (method_decorator(login_required) on dispatch; request.user)
 class MyTasksView(JsonView):
     def get(self, request):
         tasks = (

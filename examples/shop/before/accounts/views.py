@@ -36,15 +36,15 @@ def login_view(request):
     )
 
 
-# expect: convert (logout)
 @require_POST
+# expect: convert (logout)
 def logout_view(request):
     logout(request)
     return redirect("catalog:book_list")
 
 
-# expect: convert (request.user attributes and reverse relations; login_required)
 @login_required
+# expect: convert (request.user attributes and reverse relations; login_required)
 def profile(request):
     user = request.user
     return render(

@@ -134,8 +134,8 @@ def book_delete(request, pk):
     return render(request, "catalog/book_confirm_delete.html", {"book": book})
 
 
-# expect: wrap (modelform; login_required)
 @login_required
+# expect: wrap (modelform; login_required)
 def book_create(request):
     if request.method == "POST":
         form = BookForm(request.POST)
@@ -148,8 +148,8 @@ def book_create(request):
     return render(request, "catalog/book_form.html", {"form": form})
 
 
-# expect: wrap (modelform; login_required)
 @login_required
+# expect: wrap (modelform; login_required)
 def book_update(request, pk):
     book = get_object_or_404(Book, pk=pk)
     form = BookForm(request.POST or None, instance=book)
@@ -160,9 +160,9 @@ def book_update(request, pk):
     return render(request, "catalog/book_form.html", {"form": form, "book": book})
 
 
-# expect: convert (request.user; related manager create; login_required, require_POST)
 @login_required
 @require_POST
+# expect: convert (request.user; related manager create; login_required, require_POST)
 def review_create(request, pk):
     book = get_object_or_404(Book, pk=pk)
     form = ReviewForm(request.POST)
@@ -176,8 +176,8 @@ def review_create(request, pk):
     return JsonResponse({"id": review.pk, "book": book.pk, "rating": review.rating}, status=201)
 
 
-# expect: convert (m2m add/remove)
 @require_POST
+# expect: convert (m2m add/remove)
 def book_set_categories(request, pk):
     book = get_object_or_404(Book, pk=pk)
     to_add = Category.objects.filter(slug__in=request.POST.getlist("add"))
@@ -193,8 +193,8 @@ def book_set_categories(request, pk):
 # ---------------------------------------------------------------------------
 
 
-# expect: convert (list comprehension reads book.author lazily)
 @require_GET
+# expect: convert (list comprehension reads book.author lazily)
 def api_book_list(request):
     books = Book.objects.all()
     if request.GET.get("in_stock") == "1":
@@ -249,8 +249,8 @@ def api_stats(request):
     )
 
 
-# expect: convert (queryset update with F())
 @require_POST
+# expect: convert (queryset update with F())
 def restock(request):
     try:
         threshold = int(request.POST.get("below", 5))
@@ -261,8 +261,8 @@ def restock(request):
     return JsonResponse({"updated": updated})
 
 
-# expect: convert (json body, get_or_create, bulk_create)
 @require_POST
+# expect: convert (json body, get_or_create, bulk_create)
 def bulk_import(request):
     try:
         rows = json.loads(request.body)
@@ -287,8 +287,8 @@ def bulk_import(request):
     return JsonResponse({"created": len(created), "skipped": len(rows) - len(created)}, status=201)
 
 
-# expect: convert (queryset delete)
 @require_POST
+# expect: convert (queryset delete)
 def clear_reviews(request, pk):
     book = get_object_or_404(Book, pk=pk)
     deleted, _ = book.reviews.all().delete()
@@ -397,8 +397,8 @@ def _cart_lines(cart):
     return lines
 
 
-# expect: convert (session read/write)
 @require_POST
+# expect: convert (session read/write)
 def cart_add(request, pk):
     book = get_object_or_404(Book, pk=pk)
     try:
@@ -421,16 +421,16 @@ def cart_detail(request):
     return render(request, "catalog/cart.html", {"lines": lines, "total": total})
 
 
-# expect: convert (session pop)
 @require_POST
+# expect: convert (session pop)
 def cart_clear(request):
     request.session.pop("cart", None)
     return redirect("catalog:cart")
 
 
-# expect: wrap (transaction)
 @login_required
 @require_POST
+# expect: wrap (transaction)
 def place_order(request):
     cart = request.session.get("cart", {})
     if not cart:
@@ -466,10 +466,10 @@ def place_order(request):
     return redirect("catalog:order_detail", pk=order.pk)
 
 
-# expect: wrap (transaction decorator)
 @login_required
 @require_POST
 @transaction.atomic
+# expect: wrap (transaction decorator)
 def cancel_order(request, pk):
     order = get_object_or_404(Order.objects.select_for_update(), pk=pk, user=request.user)
     if order.status != Order.Status.PLACED:
@@ -482,15 +482,15 @@ def cancel_order(request, pk):
     return JsonResponse({"id": order.pk, "status": order.status})
 
 
-# expect: convert (request.user; login_required; template follows line.book)
 @login_required
+# expect: convert (request.user; login_required; template follows line.book)
 def order_detail(request, pk):
     order = get_object_or_404(Order, pk=pk, user=request.user)
     return render(request, "catalog/order_detail.html", {"order": order, "lines": order.lines.all()})
 
 
-# expect: convert (request.user reverse relation; login_required)
 @login_required
+# expect: convert (request.user reverse relation; login_required)
 def my_orders(request):
     orders = request.user.orders.all()
     return render(request, "catalog/my_orders.html", {"orders": orders})
