@@ -1,0 +1,86 @@
+"""Wrap what has no async form in ``sync_to_async``, keeping the rest of the view native.
+
+What it does
+    Project helpers that hit the database, ``ModelForm.is_valid()``/``save()``, model
+    methods that query, lazy relations of objects whose query the view does not show, and
+    ORM calls whose async twin the target Django lacks become
+    ``await sync_to_async(f)(args)``.  A ``with transaction.atomic():`` block moves, whole,
+    into a nested sync function that the view awaits, so the transaction still holds every
+    statement it held and rolls back on the same errors.
+
+Why
+    These run sync code that queries the database; inside ``async def`` they raise
+    ``SynchronousOnlyOperation``.  ``sync_to_async`` (thread-sensitive, the default) runs
+    them in the request's single sync thread.
+
+Example
+    def place(request, pk):
+        with transaction.atomic():
+            book = Book.objects.select_for_update().get(pk=pk)
+            book.stock -= 1
+            book.save()
+        return JsonResponse({"stock": book.stock})
+
+Use instead
+    async def place(request, pk):
+        def _in_transaction():
+            with transaction.atomic():
+                book = Book.objects.select_for_update().get(pk=pk)
+                book.stock -= 1
+                book.save()
+            return book
+        book = await sync_to_async(_in_transaction)()
+        return JsonResponse({"stock": book.stock})
+
+Fix safety
+    Every wrap is one thread hop, counted per view in the report.  A block that returns on
+    some paths only, or that ``break``s/``continue``s out of itself, is not moved: the
+    view stays sync with that reason.
+
+References
+    https://docs.djangoproject.com/en/stable/topics/async/#sync-to-async
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from async_migrate import builders as b
+from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.regions import build_region
+
+NAME = "wrap_sync"
+DESCRIPTION = "sync-only calls, forms and transaction blocks into sync_to_async"
+MIN_DJANGO = (3, 1)
+
+VALID = [
+    "from django.db import transaction\n\ndef not_a_view(order):\n    with transaction.atomic():\n        order.save()\n",
+]
+INVALID = [
+    ("from django.db import transaction\nfrom django.http import JsonResponse\n\ndef touch(request):\n    with transaction.atomic():\n        n = 1\n    return JsonResponse({'n': n})\n",
+     "from django.db import transaction\nfrom django.http import JsonResponse\nfrom asgiref.sync import sync_to_async\n\nasync def touch(request):\n    def _in_transaction():\n        with transaction.atomic():\n            n = 1\n        return n\n    n = await sync_to_async(_in_transaction)()\n    return JsonResponse({'n': n})\n"),
+]
+
+
+def rewrite(point, node, state):
+    state.need("asgiref.sync", "sync_to_async")
+    kind = point.kind
+    if kind in ("wrap_call", "wrap_method"):
+        return b.wrap_call(node)
+    if kind == "getattr":
+        return b.wrap_getattr(node)
+    if kind == "getitem":
+        return b.wrap_dunder(node.value, "__getitem__", [node.slice[0].slice.value])
+    if kind == "session_set":
+        target = node.targets[0].target
+        return cst.Expr(b.wrap_dunder(target.value, "__setitem__", [target.slice[0].slice.value, node.value]))
+    if kind == "session_del":
+        return cst.Expr(b.wrap_dunder(node.target.value, "__delitem__", [node.target.slice[0].slice.value]))
+    if kind == "region":
+        return cst.FlattenSentinel(build_region(node, point.data["region"], cst.Name("sync_to_async")))
+    raise ValueError(f"wrap_sync cannot rewrite {kind}")
+
+
+class WrapSyncCommand(ViewCodemodCommand):
+    DESCRIPTION = DESCRIPTION
+    CODEMODS = (NAME,)

@@ -1,0 +1,67 @@
+"""Small LibCST helpers: dotted names and a module's import table."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .project import resolve_relative
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def import_table(module: cst.Module, module_name: str, is_package: bool = False) -> dict[str, str]:
+    """Local name -> qualified name for the module-level imports of ``module``."""
+    table: dict[str, str] = {}
+    package = module_name if is_package else (module_name.rsplit(".", 1)[0] if "." in module_name else "")
+    for statement in _top_level_small_statements(module):
+        if isinstance(statement, cst.Import):
+            for alias in statement.names:
+                name = dotted(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    table[alias.asname.name.value] = name
+                else:
+                    table[name.split(".")[0]] = name.split(".")[0]
+        elif isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+            base = resolve_relative(package, dotted(statement.module) if statement.module else None,
+                                    len(statement.relative))
+            for alias in statement.names:
+                name = dotted(alias.name) or ""
+                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                table[local] = f"{base}.{name}" if base else name
+    return table
+
+
+def _top_level_small_statements(module: cst.Module):
+    def walk(body):
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                yield from statement.body
+            elif isinstance(statement, (cst.Try, cst.If)):
+                yield from walk(statement.body.body)
+                if isinstance(statement, cst.Try):
+                    for handler in statement.handlers:
+                        yield from walk(handler.body.body)
+    yield from walk(module.body)
+
+
+def qualify(node: cst.BaseExpression, imports: dict[str, str], local_defs: set[str], module_name: str) -> str | None:
+    """Qualified name of ``node`` through the import table (local defs get the module prefix)."""
+    name = dotted(node)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    if head in imports:
+        head = imports[head]
+    elif head in local_defs:
+        head = f"{module_name}.{head}"
+    return f"{head}.{rest}" if rest else head

@@ -1,0 +1,157 @@
+"""Find the views of a project: routed function views, view-shaped functions no URL reaches,
+and ``View`` subclasses, plus who else calls a view directly."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .django_api import GENERIC_VIEWS, HTTP_HANDLERS
+from .project import Module, Project
+from .urlconf import Route
+
+VIEW_BASE = {"django.views.View", "django.views.generic.View", "django.views.generic.base.View"}
+RESPONSE_NAMES = {"HttpResponse", "JsonResponse", "render", "redirect", "HttpResponseRedirect",
+                  "TemplateResponse", "StreamingHttpResponse", "FileResponse", "HttpResponseNotFound",
+                  "HttpResponseBadRequest", "HttpResponseForbidden"}
+
+
+@dataclass
+class FoundView:
+    module: str
+    name: str                         # function name, or class name for class-based views
+    path: Path
+    line: int
+    is_class: bool
+    routed: bool
+    routes: list[str] = field(default_factory=list)
+    wrappers: list[str] = field(default_factory=list)     # decorators applied in urls.py
+    callers: list[str] = field(default_factory=list)      # file:line of direct calls
+    generic_base: str | None = None                       # e.g. "ListView"
+    inherited_handlers: list[str] = field(default_factory=list)  # handlers from project bases
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+def is_test_module(name: str) -> bool:
+    parts = name.split(".")
+    return any(p == "tests" or p.startswith("test_") or p == "test" or p.endswith("_tests") for p in parts)
+
+
+def find_views(project: Project, routes: list[Route]) -> dict[str, FoundView]:
+    """Qualified name -> view, for every routed view and every view-shaped function."""
+    views: dict[str, FoundView] = {}
+    for route in routes:
+        module = project.modules.get(route.module)
+        if module is None or is_test_module(module.name):
+            continue
+        node = module.classes.get(route.name) if route.is_class else module.functions.get(route.name)
+        if node is None:
+            continue
+        key = f"{module.name}.{route.name}"
+        view = views.get(key)
+        if view is None:
+            view = views[key] = FoundView(module.name, route.name, module.path, node.lineno,
+                                          route.is_class, routed=True)
+            if route.is_class:
+                _describe_class(project, module, node, view)
+        view.routes.append(route.urlconf)
+        view.wrappers.extend(w for w in route.wrappers if w not in view.wrappers)
+    for module in project.modules.values():
+        if is_test_module(module.name):
+            continue
+        for name, func in module.functions.items():
+            key = f"{module.name}.{name}"
+            if key not in views and looks_like_view(module, func):
+                views[key] = FoundView(module.name, name, module.path, func.lineno, False, routed=False)
+        for name, cls in module.classes.items():
+            key = f"{module.name}.{name}"
+            if key not in views and _view_base(project, module, cls) is not None:
+                view = views[key] = FoundView(module.name, name, module.path, cls.lineno, True, routed=False)
+                _describe_class(project, module, cls, view)
+    _find_callers(project, views)
+    return views
+
+
+def looks_like_view(module: Module, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``request`` first and (in a views module, or returning a response)."""
+    args = func.args.posonlyargs + func.args.args
+    if not args or args[0].arg != "request" or func.name.startswith("_"):
+        return False
+    if "views" in module.name.split(".")[-1] or ".views." in f".{module.name}.":
+        return True
+    for node in ast.walk(func):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            name = module.qualify(node.value.func) or ""
+            if name.rsplit(".", 1)[-1] in RESPONSE_NAMES:
+                return True
+    return False
+
+
+def _view_base(project: Project, module: Module, cls: ast.ClassDef, depth: int = 0) -> str | None:
+    """The Django view class ``cls`` derives from ("View", "ListView", ...), or None."""
+    if depth > 10:
+        return None
+    for base in cls.bases:
+        qualified = module.qualify(base) or ""
+        if qualified in VIEW_BASE:
+            return "View"
+        short = qualified.rsplit(".", 1)[-1]
+        if qualified.startswith("django.") and (short in GENERIC_VIEWS or short.endswith("View")):
+            return short
+        found = project.lookup(qualified)
+        if found and found[1] in found[0].classes:
+            inner = _view_base(project, found[0], found[0].classes[found[1]], depth + 1)
+            if inner:
+                return inner
+    return None
+
+
+def _describe_class(project: Project, module: Module, cls: ast.ClassDef, view: FoundView) -> None:
+    base = _view_base(project, module, cls)
+    if base and base != "View":
+        view.generic_base = base
+    own = {n.name for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for ancestor_module, ancestor in _project_ancestors(project, module, cls):
+        for node in ancestor.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in HTTP_HANDLERS \
+                    and node.name not in own:
+                view.inherited_handlers.append(f"{node.name} from {ancestor.name}")
+                own.add(node.name)
+
+
+def _project_ancestors(project: Project, module: Module, cls: ast.ClassDef, depth: int = 0):
+    if depth > 10:
+        return
+    for base in cls.bases:
+        found = project.lookup(module.qualify(base) or "")
+        if found and found[1] in found[0].classes:
+            parent = found[0].classes[found[1]]
+            yield found[0], parent
+            yield from _project_ancestors(project, found[0], parent, depth + 1)
+
+
+def _find_callers(project: Project, views: dict[str, FoundView]) -> None:
+    """Record direct calls of function views from other code (not urls.py routing)."""
+    function_views = {key for key, view in views.items() if not view.is_class}
+    if not function_views:
+        return
+    short_names = {key.rsplit(".", 1)[1] for key in function_views}
+    for module in project.modules.values():
+        if module.name.split(".")[-1] == "urls":
+            continue
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+            if last not in short_names:
+                continue
+            qualified = module.qualify(func)
+            found = project.lookup(qualified) if qualified else None
+            key = f"{found[0].name}.{found[1]}" if found else None
+            if key in function_views:
+                views[key].callers.append(f"{module.path}:{node.lineno}")

@@ -1,0 +1,160 @@
+"""What calling a function can do: nothing risky, touch the database, or block.
+
+Known library functions are listed by qualified name; the project's own functions are read
+with ``ast`` and followed through the calls they make (any module of the tree), so a view
+that calls ``services.place_order()`` learns that it hits the database.  The verdict leans
+to the safe side: a helper we are not sure about is reported as touching the database,
+which makes it *wrapped* in ``sync_to_async`` (correct, one thread hop), never left bare.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass
+
+from .django_api import INSTANCE_METHODS, QUERYSET_CHAIN, QUERYSET_TERMINAL, RELATED_MANAGER_METHODS
+from .project import Module, Project
+
+PURE, DB, BLOCKING, UNKNOWN = "pure", "db", "blocking", "unknown"
+
+PURE_PREFIXES = (
+    "json.", "datetime.", "decimal.", "math.", "re.", "uuid.", "hashlib.", "hmac.", "base64.",
+    "itertools.", "functools.", "collections.", "string.", "random.", "statistics.", "operator.",
+    "typing.", "dataclasses.", "enum.", "logging.", "urllib.parse.", "html.", "textwrap.",
+    "csv.", "io.StringIO", "io.BytesIO", "copy.", "fractions.", "secrets.", "zoneinfo.",
+    "django.http.", "django.urls.", "django.utils.", "django.core.exceptions.",
+    "django.core.signing.", "django.core.validators.", "django.conf.settings",
+    "django.template.response.", "django.shortcuts.redirect", "django.shortcuts.resolve_url",
+    "django.contrib.messages.", "django.db.models.F", "django.db.models.Q",
+    "django.db.models.Value", "django.db.models.functions.", "django.db.models.Count",
+    "django.db.models.Sum", "django.db.models.Avg", "django.db.models.Min", "django.db.models.Max",
+    "django.db.models.Exists", "django.db.models.OuterRef", "django.db.models.Subquery",
+    "django.db.models.Case", "django.db.models.When", "django.db.models.Prefetch",
+    "django.forms.", "django.views.decorators.",
+)
+# ``contrib.messages``: adding a message only appends to the storage's queue
+# (django/contrib/messages/storage/base.py, BaseStorage.add); reading happens when the
+# template renders, which TemplateResponse does in a worker thread.
+PURE_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_")) - {
+    "open", "input", "print", "exec", "eval", "compile", "__import__", "breakpoint", "help",
+}
+BLOCKING_CALLS = {
+    "time.sleep": "time.sleep", "urllib.request.urlopen": "urllib.request.urlopen",
+    "subprocess.run": "subprocess", "subprocess.call": "subprocess",
+    "subprocess.check_call": "subprocess", "subprocess.check_output": "subprocess",
+    "subprocess.Popen": "subprocess", "open": "open", "socket.create_connection": "socket",
+    "django.core.mail.send_mail": "send_mail", "django.core.mail.send_mass_mail": "send_mail",
+    "django.core.mail.mail_admins": "send_mail",
+}
+BLOCKING_PREFIXES = ("requests.", "httpx.", "urllib3.", "smtplib.", "ftplib.", "shutil.")
+DB_CALLS = {
+    "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
+    "django.shortcuts.render", "django.template.loader.render_to_string",
+    "django.contrib.auth.login", "django.contrib.auth.logout", "django.contrib.auth.authenticate",
+    "django.contrib.auth.get_user", "django.contrib.auth.update_session_auth_hash",
+    "django.db.connection.cursor",
+}
+DB_PREFIXES = ("django.db.transaction.", "django.db.connection", "django.core.serializers.")
+# Method names that mean database work whatever the receiver; names that are also common on
+# dicts, lists and sets (get, update, count, add, ...) are left out: the model and relation
+# checks catch those calls.
+DB_METHOD_NAMES = (set(QUERYSET_TERMINAL) | set(INSTANCE_METHODS) | set(RELATED_MANAGER_METHODS)
+                   | {"iterator", "full_clean", "is_valid", "validate_unique"}) - {
+    "get", "update", "count", "add", "remove", "clear", "set", "delete", "contains"} | {"delete"}
+PLAIN_REQUEST_ATTRS = {"GET", "POST", "META", "COOKIES", "headers", "FILES", "body", "method", "path"}
+
+
+@dataclass(frozen=True)
+class Effect:
+    kind: str            # PURE, DB, BLOCKING or UNKNOWN
+    reason: str = ""     # what was seen, with a line number
+
+    @property
+    def is_pure(self) -> bool:
+        return self.kind == PURE
+
+
+def library_effect(qualified: str) -> Effect | None:
+    """Effect of a call to a library function, or None when the name is not a library we know."""
+    if qualified in BLOCKING_CALLS or qualified.startswith(BLOCKING_PREFIXES):
+        return Effect(BLOCKING, f"{qualified}() blocks")
+    if qualified in DB_CALLS or qualified.startswith(DB_PREFIXES):
+        return Effect(DB, f"{qualified}() uses the database")
+    if "." not in qualified and qualified in PURE_BUILTINS:
+        return Effect(PURE)
+    if qualified.startswith(PURE_PREFIXES):
+        return Effect(PURE)
+    return None
+
+
+class EffectIndex:
+    """Memoised effects of the project's functions and methods (by qualified name)."""
+
+    def __init__(self, project: Project, model_names: frozenset[str], relation_names: frozenset[str]):
+        self.project = project
+        self.model_names = model_names
+        self.relation_names = relation_names
+        self._memo: dict[str, Effect] = {}
+
+    def of_function(self, qualified: str) -> Effect | None:
+        """Effect of a project function ``pkg.mod.func``; None if it is not in the tree."""
+        found = self.project.lookup(qualified)
+        if found is None:
+            return None
+        module, name = found
+        func = module.functions.get(name)
+        if func is None:
+            return None
+        return self.of_node(f"{module.name}.{name}", module, func)
+
+    def of_node(self, key: str, module: Module, func: ast.AST) -> Effect:
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = Effect(DB, "recursive call")  # cycle guard: assume the worst
+        effect = self._scan(module, func)
+        self._memo[key] = effect
+        return effect
+
+    def _scan(self, module: Module, func: ast.AST) -> Effect:
+        where = f"{module.path.name}:"
+        for node in ast.walk(func):
+            if isinstance(node, ast.Attribute):
+                if node.attr in ("objects", "user", "session") or node.attr in self.relation_names:
+                    return Effect(DB, f"{where}{node.lineno} reads .{node.attr}")
+            elif isinstance(node, ast.Name) and node.id in self.model_names \
+                    and isinstance(node.ctx, ast.Load):
+                return Effect(DB, f"{where}{node.lineno} uses model {node.id}")
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    name = module.qualify(item.context_expr.func) if isinstance(item.context_expr, ast.Call) else None
+                    if name and "transaction" in name:
+                        return Effect(DB, f"{where}{node.lineno} opens a transaction")
+            if not isinstance(node, ast.Call):
+                continue
+            effect = self._call_effect(module, node, where)
+            if not effect.is_pure:
+                return effect
+        return Effect(PURE)
+
+    def _call_effect(self, module: Module, call: ast.Call, where: str) -> Effect:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Attribute) and func.value.attr in PLAIN_REQUEST_ATTRS:
+                return Effect(PURE)
+            if func.attr in DB_METHOD_NAMES:
+                return Effect(DB, f"{where}{call.lineno} calls .{func.attr}()")
+            if func.attr in QUERYSET_CHAIN:
+                return Effect(PURE)
+        qualified = module.qualify(func)
+        if qualified is None:
+            return Effect(PURE) if isinstance(func, ast.Attribute) else Effect(UNKNOWN, f"{where}{call.lineno} dynamic call")
+        known = library_effect(qualified)
+        if known is not None:
+            return Effect(known.kind, f"{where}{call.lineno} {known.reason}" if known.reason else "")
+        inner = self.of_function(qualified)
+        if inner is not None:
+            return inner if inner.is_pure else Effect(inner.kind, f"{where}{call.lineno} calls {qualified.rsplit('.', 1)[-1]}() ({inner.reason})")
+        if isinstance(func, ast.Attribute):
+            return Effect(PURE)  # a method of a local value we could not type; ORM names caught above
+        return Effect(UNKNOWN, f"{where}{call.lineno} calls {qualified}() (outside the project)")

@@ -1,0 +1,81 @@
+"""Everything known about a project before any file is rewritten, built once per root."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .discovery import FoundView, find_views
+from .django_api import Version
+from .effects import EffectIndex
+from .models_index import ModelIndex, build_model_index
+from .project import Module, Project, find_root
+from .settings_facts import Settings, read_settings
+from .urlconf import collect_routes
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for; shared by every file of a run."""
+
+    target: Version = (5, 2)
+    unsafe: bool = False
+    include_unrouted: bool = False
+    async_safe_decorators: frozenset[str] = frozenset()
+
+
+@dataclass
+class ProjectFacts:
+    project: Project
+    settings: Settings
+    models: ModelIndex
+    effects: EffectIndex
+    views: dict[str, FoundView]
+    urlconfs: list[str] = field(default_factory=list)
+    single_source: bool = False   # built from one source text, not a project on disk
+
+    @classmethod
+    def build(cls, root: Path) -> "ProjectFacts":
+        project = Project.load(root)
+        settings = read_settings(project)
+        models = build_model_index(project, settings.auth_user_model)
+        effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
+        routes = collect_routes(project, settings.root_urlconf)
+        views = find_views(project, routes.routes)
+        return cls(project, settings, models, effects, views, routes.urlconfs)
+
+    @classmethod
+    def for_source(cls, text: str, name: str = "views") -> "ProjectFacts":
+        """A project of one module (stdin, tests): every view-shaped function counts as routed."""
+        project = Project(Path.cwd())
+        try:
+            project.modules[name] = Module(name, Path(f"<{name}>"), ast.parse(text))
+        except (SyntaxError, ValueError, RecursionError):
+            pass
+        settings = Settings()
+        models = build_model_index(project)
+        effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
+        views = find_views(project, [])
+        for view in views.values():
+            view.routed = True
+        return cls(project, settings, models, effects, views, single_source=True)
+
+    def views_in(self, path: Path) -> list[FoundView]:
+        resolved = path.resolve()
+        return sorted((v for v in self.views.values() if v.path == resolved), key=lambda v: v.line)
+
+
+_CACHE: dict[Path, ProjectFacts] = {}
+
+
+def facts_for(path: Path) -> ProjectFacts:
+    """Facts of the project holding ``path`` (cached for the life of the process)."""
+    root = find_root(path)
+    if root not in _CACHE:
+        _CACHE[root] = ProjectFacts.build(root)
+    return _CACHE[root]
+
+
+def clear_cache() -> None:
+    _CACHE.clear()

@@ -1,0 +1,220 @@
+"""One decision per view, with its reason, made before any edit.
+
+``convert``: every I/O point uses Django's native async API.  ``wrap``: converted, with
+some points behind ``sync_to_async`` (each a thread hop).  ``sync``: left as it is, and the
+reason says which line stopped it and, where a flag would change that, which flag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from . import django_api as api
+from .analysis import Analysis, Context, Point, analyse_function
+from .builders import fresh_name
+from .cst_names import import_table
+from .discovery import FoundView
+from .facts import Options, ProjectFacts
+
+CONVERT, WRAP, SYNC = "convert", "wrap", "sync"
+ALREADY_ASYNC, NOT_ROUTED, SUPPRESSED = "already async", "not routed", "suppressed"
+SKIP_COMMENT = re.compile(r"#\s*async-migrate:\s*skip\b")
+NON_ATOMIC = "django.db.transaction.non_atomic_requests"
+
+
+@dataclass
+class ViewPlan:
+    name: str
+    path: Path | None
+    line: int
+    decision: str
+    reason: str = ""
+    points: list[Point] = field(default_factory=list)
+    functions: list[cst.FunctionDef] = field(default_factory=list)   # defs that become async
+    user_name: str = "user"
+
+    @property
+    def converts(self) -> bool:
+        return self.decision in (CONVERT, WRAP)
+
+    @property
+    def native_points(self) -> int:
+        return sum(1 for p in self.points if p.native)
+
+    @property
+    def hops(self) -> int:
+        return sum(1 for p in self.points if p.hop)
+
+    def to_json(self) -> dict:
+        return {
+            "view": self.name, "path": str(self.path) if self.path else None, "line": self.line,
+            "decision": self.decision, "reason": self.reason, "thread_hops": self.hops,
+            "native_points": self.native_points,
+            "points": [{"line": p.line, "kind": p.kind, "codemod": p.codemod, "native": p.native,
+                        "message": p.message} for p in self.points],
+        }
+
+
+@dataclass
+class ModulePlan:
+    views: list[ViewPlan] = field(default_factory=list)
+
+    @property
+    def converting(self) -> list[ViewPlan]:
+        return [v for v in self.views if v.converts]
+
+
+def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled: frozenset[str],
+                path: Path | None, module_name: str) -> ModulePlan:
+    found = facts.views_in(path) if path else sorted(facts.views.values(), key=lambda v: v.line)
+    if not found:
+        return ModulePlan()
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    line_of = lambda node: positions[node].start.line if node in positions else 0  # noqa: E731
+    defs = {s.name.value: s for s in tree.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+    imports = import_table(tree, module_name, is_package=bool(path and path.name == "__init__.py"))
+    ctx = Context(facts, options, module_name, imports, set(defs),
+                  line_of, {k: d for k, d in defs.items() if isinstance(d, cst.ClassDef)})
+    plan = ModulePlan()
+    for view in found:
+        node = defs.get(view.name)
+        if node is None:
+            continue
+        plan.views.append(_decide(view, node, ctx, enabled, tree, line_of))
+    return plan
+
+
+def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context, enabled: frozenset[str],
+            tree: cst.Module, line_of) -> ViewPlan:
+    label = view.name
+    plan = ViewPlan(label, view.path, line_of(node) or view.line, SYNC)
+    if _suppressed(node, tree):
+        plan.decision, plan.reason = SUPPRESSED, "# async-migrate: skip"
+        return plan
+    if isinstance(node, cst.FunctionDef):
+        functions = [node]
+        if node.asynchronous is not None:
+            plan.decision, plan.reason = ALREADY_ASYNC, "already async def"
+            return plan
+    else:
+        functions = [f for f in _class_functions(node) if f.name.value in api.HTTP_HANDLERS]
+        if functions and all(f.asynchronous is not None for f in functions):
+            plan.decision, plan.reason = ALREADY_ASYNC, "handlers already async"
+            return plan
+    if not view.routed and not ctx.options.include_unrouted:
+        plan.decision, plan.reason = NOT_ROUTED, "no urls.py routes to it (--include-unrouted converts it)"
+        return plan
+    reason = _structural_reason(view, node, ctx, functions)
+    if reason:
+        plan.reason = reason
+        return plan
+    points: list[Point] = []
+    blockers: list[tuple[int, str]] = []
+    for function in functions:
+        result: Analysis = analyse_function(function, ctx, node if isinstance(node, cst.ClassDef) else None)
+        points.extend(result.points)
+        blockers.extend(result.blockers)
+    if blockers:
+        line, why = sorted(blockers)[0]
+        plan.reason = f"line {line}: {why}"
+        plan.points = points
+        return plan
+    missing = sorted({p.codemod for p in points} - enabled)
+    if missing:
+        plan.reason = f"needs codemod {', '.join(missing)} (not selected)"
+        plan.points = points
+        return plan
+    plan.points, plan.functions = points, functions
+    plan.decision = WRAP if any(p.hop for p in points) else CONVERT
+    plan.reason = _summary(points)
+    plan.user_name = _free_name(functions, ("user", "current_user", "request_user"))
+    return plan
+
+
+def _structural_reason(view: FoundView, node, ctx: Context, functions: list[cst.FunctionDef]) -> str:
+    """Reasons that keep a view sync before looking at its body."""
+    if view.callers:
+        return f"called directly by {view.callers[0]} (a sync caller would get a coroutine)"
+    if isinstance(node, cst.ClassDef):
+        if view.generic_base:
+            return f"generic view ({view.generic_base}): Django runs its machinery sync"
+        if view.inherited_handlers:
+            return f"inherits handler {view.inherited_handlers[0]} (handlers must be all sync or all async)"
+        if not functions:
+            return "no HTTP handler methods"
+        names = {f.name.value for f in _class_functions(node)}
+        if "dispatch" in names:
+            return "overrides dispatch(): it would have to become async too"
+        for decorator in node.decorators:
+            return f"class decorator {_decorator_name(decorator, ctx)} wraps dispatch (sync)"
+    decorators = [d for f in functions for d in f.decorators]
+    names = [_decorator_name(d, ctx) for d in decorators] + list(view.wrappers)
+    if ctx.facts.settings.atomic_requests and NON_ATOMIC not in names:
+        return "ATOMIC_REQUESTS is on: Django refuses async views unless @transaction.non_atomic_requests"
+    for name in names:
+        why = _decorator_problem(name, ctx)
+        if why:
+            return why
+    return ""
+
+
+def _decorator_problem(name: str, ctx: Context) -> str:
+    if name == NON_ATOMIC or name in ctx.options.async_safe_decorators \
+            or name.rsplit(".", 1)[-1] in ctx.options.async_safe_decorators:
+        return ""
+    if name.startswith("django.db.transaction.atomic"):
+        return "@transaction.atomic wraps the whole view: it stays one sync transaction"
+    if name in api.DECORATORS:
+        minimum = api.DECORATORS[name]
+        short = name.rsplit(".", 1)[-1]
+        if minimum is None:
+            return f"@{short} is not async-safe (runs its middleware on the event loop)"
+        if ctx.options.target < minimum:
+            return f"@{short} supports async views only from Django {api.format_version(minimum)}"
+        return ""
+    return f"decorator {name} may not support async views (list it in async-safe-decorators if it does)"
+
+
+def _decorator_name(decorator: cst.Decorator, ctx: Context) -> str:
+    expr = decorator.decorator
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    return ctx.qualify(expr) or "?"
+
+
+def _class_functions(node: cst.ClassDef) -> list[cst.FunctionDef]:
+    return [s for s in node.body.body if isinstance(s, cst.FunctionDef)]
+
+
+def _suppressed(node: cst.FunctionDef | cst.ClassDef, tree: cst.Module) -> bool:
+    header = tree.code_for_node(node.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]),
+                                                  leading_lines=()))
+    first_lines = header.splitlines()[: len(node.decorators) + 2]
+    comments = [line.comment.value for line in node.leading_lines if line.comment]
+    return any(SKIP_COMMENT.search(text) for text in [*first_lines, *comments[-1:]])
+
+
+def _summary(points: list[Point]) -> str:
+    if not points:
+        return "no I/O in the body"
+    native = sum(1 for p in points if p.native)
+    hops = sum(1 for p in points if p.hop)
+    parts = []
+    if native:
+        parts.append(f"{native} native async point{'s' if native != 1 else ''}")
+    if hops:
+        parts.append(f"{hops} sync_to_async hop{'s' if hops != 1 else ''}")
+    return ", ".join(parts)
+
+
+def _free_name(functions: list[cst.FunctionDef], candidates: tuple[str, ...]) -> str:
+    for candidate in candidates:
+        if all(fresh_name(f, (candidate,)) == candidate for f in functions):
+            return candidate
+    return candidates[-1]

@@ -1,0 +1,90 @@
+"""What the project's settings say that matters to async views, read statically."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .project import Module, Project, resolve_relative
+
+AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+
+@dataclass
+class Settings:
+    modules: list[str] = field(default_factory=list)
+    root_urlconf: str | None = None
+    middleware: list[str] = field(default_factory=list)
+    atomic_requests: bool = False
+    auth_user_model: str | None = None
+    values: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def has_auth_middleware(self) -> bool:
+        # No settings found: assume the default project template (which has it).
+        return not self.modules or AUTH_MIDDLEWARE in self.middleware
+
+
+def read_settings(project: Project) -> Settings:
+    settings = Settings()
+    for name in project.settings_module_names:
+        module = project.find_module(name)
+        if module is None:
+            continue
+        settings.modules.append(module.name)
+        _collect(project, module, settings.values, seen=set())
+    values = settings.values
+    settings.root_urlconf = values.get("ROOT_URLCONF") if isinstance(values.get("ROOT_URLCONF"), str) else None
+    middleware = values.get("MIDDLEWARE")
+    settings.middleware = [m for m in middleware if isinstance(m, str)] if isinstance(middleware, (list, tuple)) else []
+    databases = values.get("DATABASES")
+    if isinstance(databases, dict):
+        settings.atomic_requests = any(
+            isinstance(db, dict) and db.get("ATOMIC_REQUESTS") is True for db in databases.values())
+    if values.get("ATOMIC_REQUESTS_ANY") is True:
+        settings.atomic_requests = True
+    user_model = values.get("AUTH_USER_MODEL")
+    settings.auth_user_model = user_model if isinstance(user_model, str) else None
+    return settings
+
+
+def _collect(project: Project, module: Module, values: dict[str, object], seen: set[str]) -> None:
+    """Module-level UPPER_CASE assignments, following ``from x import *`` inside the tree."""
+    if module.name in seen:
+        return
+    seen.add(module.name)
+    package = module.name.rsplit(".", 1)[0] if "." in module.name else ""
+    for node in module.tree.body:
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            target = project.find_module(resolve_relative(package, node.module, node.level))
+            if target is not None:
+                _collect(project, target, values, seen)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    values[target.id] = _literal(node.value)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            current, extra = values.get(node.target.id), _literal(node.value)
+            if isinstance(current, list) and isinstance(extra, (list, tuple)):
+                values[node.target.id] = [*current, *extra]
+    # ``DATABASES["default"]["ATOMIC_REQUESTS"] = True`` written as a subscript assignment.
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant)
+            and t.slice.value == "ATOMIC_REQUESTS" for t in node.targets
+        ) and isinstance(node.value, ast.Constant) and node.value.value is True:
+            values["ATOMIC_REQUESTS_ANY"] = True
+
+
+def _literal(node: ast.expr) -> object:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, RecursionError):
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [_literal(e) for e in node.elts]
+        if isinstance(node, ast.Dict):
+            return {_literal(k) if k else None: _literal(v) for k, v in zip(node.keys, node.values)}
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+            return {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
+        return None

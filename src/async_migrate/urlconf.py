@@ -1,0 +1,136 @@
+"""Resolve URLconfs statically, the way Django would at import time, to the views they route."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .project import Module, Project
+
+ROUTE_FUNCS = {"path", "re_path", "url"}
+PATTERN_WRAPPERS = {"i18n_patterns", "patterns"}
+
+
+@dataclass(frozen=True)
+class Route:
+    module: str                  # defining module of the view
+    name: str                    # function or class name
+    is_class: bool
+    urlconf: str                 # file:line of the route
+    wrappers: tuple[str, ...] = ()   # decorators applied in urls.py, e.g. login_required(view)
+
+
+@dataclass
+class UrlconfResult:
+    routes: list[Route] = field(default_factory=list)
+    urlconfs: list[str] = field(default_factory=list)
+
+
+def collect_routes(project: Project, root_urlconf: str | None) -> UrlconfResult:
+    result = UrlconfResult()
+    seen: set[str] = set()
+    starts = [root_urlconf] if root_urlconf and project.find_module(root_urlconf) else [
+        name for name in project.modules if name.split(".")[-1] == "urls"]
+    for start in starts:
+        module = project.find_module(start)
+        if module is not None:
+            _visit_module(project, module, result, seen)
+    # urls modules nothing includes (e.g. an app whose urls the root forgot): still routes.
+    for name, module in project.modules.items():
+        if name.split(".")[-1] == "urls" and name not in seen:
+            _visit_module(project, module, result, seen)
+    return result
+
+
+def _visit_module(project: Project, module: Module, result: UrlconfResult, seen: set[str]) -> None:
+    if module.name in seen:
+        return
+    seen.add(module.name)
+    result.urlconfs.append(module.name)
+    for node in module.tree.body:
+        value = None
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in node.targets):
+            value = node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) \
+                and node.target.id == "urlpatterns":
+            value = node.value
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Attribute) \
+                and isinstance(node.value.func.value, ast.Name) and node.value.func.value.id == "urlpatterns":
+            value = ast.List(elts=list(node.value.args))
+        if value is not None:
+            _visit_patterns(project, module, value, result, seen)
+
+
+def _visit_patterns(project: Project, module: Module, node: ast.expr | None, result: UrlconfResult,
+                    seen: set[str]) -> None:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        for element in node.elts:
+            _visit_patterns(project, module, element, result, seen)
+    elif isinstance(node, ast.BinOp):
+        _visit_patterns(project, module, node.left, result, seen)
+        _visit_patterns(project, module, node.right, result, seen)
+    elif isinstance(node, ast.Call):
+        func = (module.qualify(node.func) or "").rsplit(".", 1)[-1]
+        if func in ROUTE_FUNCS:
+            view = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "view"), None)
+            if view is not None:
+                _visit_view(project, module, view, result, seen, node.lineno, ())
+        elif func in PATTERN_WRAPPERS:
+            for arg in node.args:
+                _visit_patterns(project, module, arg, result, seen)
+
+
+def _visit_view(project: Project, module: Module, view: ast.expr, result: UrlconfResult,
+                seen: set[str], line: int, wrappers: tuple[str, ...]) -> None:
+    where = f"{module.path}:{line}"
+    if isinstance(view, ast.Call):
+        func = module.qualify(view.func) or ""
+        if func.endswith("include") and view.args:
+            _visit_include(project, module, view.args[0], result, seen)
+            return
+        if isinstance(view.func, ast.Attribute) and view.func.attr == "as_view":
+            target = module.qualify(view.func.value)
+            if target:
+                _add(project, target, True, where, wrappers, result)
+            return
+        # A decorator applied in urls.py: ``login_required(views.profile)``.
+        if view.args:
+            _visit_view(project, module, view.args[0], result, seen, line, (*wrappers, func))
+        return
+    if isinstance(view, (ast.List, ast.Tuple)):  # path("x/", ([...], "app", "ns"))
+        _visit_patterns(project, module, view.elts[0] if view.elts else None, result, seen)
+        return
+    if isinstance(view, ast.Constant) and isinstance(view.value, str):
+        _add(project, view.value, False, where, wrappers, result)
+        return
+    target = module.qualify(view)
+    if target:
+        _add(project, target, False, where, wrappers, result)
+
+
+def _visit_include(project: Project, module: Module, arg: ast.expr, result: UrlconfResult,
+                   seen: set[str]) -> None:
+    if isinstance(arg, ast.Tuple) and arg.elts:
+        arg = arg.elts[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        target = project.find_module(arg.value)
+    elif isinstance(arg, (ast.List, ast.BinOp)):
+        _visit_patterns(project, module, arg, result, seen)
+        return
+    else:
+        qualified = module.qualify(arg)
+        target = project.find_module(qualified) if qualified else None
+    if target is not None:
+        _visit_module(project, target, result, seen)
+
+
+def _add(project: Project, qualified: str, is_class: bool, where: str, wrappers: tuple[str, ...],
+         result: UrlconfResult) -> None:
+    found = project.lookup(qualified)
+    if found is None:
+        return
+    module, name = found
+    is_class = is_class or name in module.classes
+    result.routes.append(Route(module.name, name, is_class, where, wrappers))
