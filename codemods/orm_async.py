@@ -116,6 +116,8 @@ def _async_function(call: cst.Call, qualified_async: str, state) -> cst.Call:
 
 def _select_related(call: cst.Call, field: str) -> cst.Call:
     """Add ``field`` to the query ``call`` (a chain, a terminal method, or get_object_or_404)."""
+    if not isinstance(call, cst.Call):   # the root of a chain: ``Book.objects``, ``order.lines``
+        return b.method_on(call, "select_related", b.string_args([field]))
     if isinstance(call.func, cst.Attribute) and call.func.attr.value == "select_related":
         existing = [a.value.evaluated_value for a in call.args if isinstance(a.value, cst.SimpleString)]
         if field in existing:

@@ -17,7 +17,7 @@ import libcst as cst
 from . import django_api as api
 from . import values as v
 from .cst_names import dotted
-from .effects import BLOCKING, library_effect
+from .effects import BLOCKING, library_effect, return_kind
 from .facts import Options, ProjectFacts
 from .regions import describe_region
 from .values import Value
@@ -95,6 +95,7 @@ class _BodyAnalyser(cst.CSTVisitor):
         self.genexp = 0          # depth inside generator expressions (no await possible)
         self._handled: set[int] = set()
         self.regions = 0
+        self.for_iters: set[int] = set()
         params = [p.name.value for p in func.params.params]
         if cls is not None and params:
             self.env[params[0]] = Value(v.SELF)
@@ -191,16 +192,19 @@ class _BodyAnalyser(cst.CSTVisitor):
         if isinstance(func, cst.Attribute):
             base, name = self.value_of(func.value), func.attr.value
             if base.is_query:
+                # select_related goes on the root of the chain (``Book.objects``), which every
+                # branch that refines the queryset shares.
+                origin = base.origin or node
                 loaded = base.loaded | _select_related_args(node) if name == "select_related" else base.loaded
                 if name in api.QUERYSET_CHAIN or self.ctx.facts.models.manager_methods.get(name):
                     rows_plain = base.rows_plain or name in ("values", "values_list")
-                    return Value(v.QUERYSET, base.model, origin=node, loaded=loaded, rows_plain=rows_plain)
+                    return Value(v.QUERYSET, base.model, origin=origin, loaded=loaded, rows_plain=rows_plain)
                 if name in api.RETURNS_INSTANCE:
-                    return Value(v.INSTANCE, base.model, origin=node, loaded=loaded)
+                    return Value(v.INSTANCE, base.model, origin=origin, loaded=loaded)
                 if name in api.RETURNS_PAIR:
-                    return Value(v.PAIR, base.model, origin=node, loaded=loaded)
+                    return Value(v.PAIR, base.model, origin=origin, loaded=loaded)
                 if name == "iterator":
-                    return base.with_(kind=v.QUERYSET, origin=node)
+                    return base.with_(kind=v.QUERYSET, origin=origin)
                 return v.PLAIN_VALUE if name in api.QUERYSET_TERMINAL else v.OPAQUE_VALUE
             if base.kind == v.FORM and name == "save":
                 return Value(v.INSTANCE, None)
@@ -208,6 +212,9 @@ class _BodyAnalyser(cst.CSTVisitor):
                 return Value(v.PAGINATOR, base.model, source="page")
             if base.kind in (v.PLAIN, v.REQUEST, v.SESSION, v.CACHE, v.USER):
                 return v.PLAIN_VALUE
+            if base.kind == v.SELF:
+                method = self._class_method(name)
+                return self._returned(*method, node) if method else v.OPAQUE_VALUE
             return v.OPAQUE_VALUE
         qualified = self.ctx.qualify(func) or ""
         short = qualified.rsplit(".", 1)[-1]
@@ -227,10 +234,26 @@ class _BodyAnalyser(cst.CSTVisitor):
             return Value(v.FORM, touches_db=form.touches_db)
         if short in ITERATING_BUILTINS or library_effect(qualified) is not None:
             return v.PLAIN_VALUE
-        effect = self.ctx.facts.effects.of_function(qualified)
-        if effect is not None and effect.is_pure:
-            return v.PLAIN_VALUE
+        found = self.ctx.facts.project.lookup(qualified)
+        if found and found[1] in found[0].functions:
+            return self._returned(found[0], found[0].functions[found[1]], node)
         return v.OPAQUE_VALUE
+
+    def _returned(self, module, func, call: cst.Call | None = None) -> Value:
+        """The value a project function or method returns, as far as its source says."""
+        kind, model = return_kind(module, func, frozenset(self.ctx.facts.models.models))
+        if kind == "argument" and call is not None and model is not None:
+            args = [a for a in call.args if not a.keyword and not a.star]
+            index = int(model)
+            return self.value_of(args[index].value).with_(origin=None) if index < len(args) else v.OPAQUE_VALUE
+        if kind == "instance":
+            return Value(v.INSTANCE, model)
+        if kind == "queryset":
+            return Value(v.QUERYSET, model)
+        if kind == "plain":
+            return v.PLAIN_VALUE
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{func.name}@{func.lineno}", module, func)
+        return v.PLAIN_VALUE if effect.is_pure else v.OPAQUE_VALUE
 
     # -- scopes ----------------------------------------------------------------------------
     def visit_Lambda(self, node: cst.Lambda) -> None:
@@ -282,8 +305,6 @@ class _BodyAnalyser(cst.CSTVisitor):
                     inner = Value(v.INSTANCE, value.model, origin=value.origin) if value.kind == v.PAIR and index == 0 \
                         else (v.OPAQUE_VALUE if value.kind == v.OPAQUE else v.PLAIN_VALUE)
                     self.env[element.value.value] = inner
-        elif isinstance(target, cst.Subscript):
-            self._store_subscript(target)
         elif isinstance(target, cst.Attribute) and self.value_of(target.value).kind == v.REQUEST \
                 and target.attr.value == "user":
             self.block(target, "assigns request.user")
@@ -317,6 +338,7 @@ class _BodyAnalyser(cst.CSTVisitor):
                        region=region)
 
     def visit_For(self, node: cst.For) -> None:
+        self.for_iters.add(id(node.iter))
         source = self.value_of(node.iter)
         if source.is_query and not (isinstance(node.iter, cst.Call) and _method(node.iter) in api.QUERYSET_TERMINAL):
             self.point(node, "for", ORM, True, "for over a queryset -> async for",
@@ -359,6 +381,8 @@ class _BodyAnalyser(cst.CSTVisitor):
                     self.block(for_in, "queryset iterated inside a generator expression")
                 else:
                     self.point(for_in, "compfor", ORM, True, "comprehension over a queryset -> async for")
+            elif source.kind == v.OPAQUE:
+                self.block(for_in, "comprehension over a value of unknown kind")
             self._bind_loop(for_in.target, source)
             first = False
             for_in = for_in.inner_for_in
@@ -421,7 +445,7 @@ class _BodyAnalyser(cst.CSTVisitor):
         path = f"{base.prefix}__{attr}" if base.prefix else attr
         if path in base.loaded:
             return
-        if base.origin is not None and isinstance(base.origin, cst.Call):
+        if base.origin is not None:
             self.point(base.origin, "select_related", ORM, True,
                        f".{attr} is a lazy relation -> select_related({path!r}) on its query",
                        line_node=node, order=0, field=path)
@@ -442,13 +466,18 @@ class _BodyAnalyser(cst.CSTVisitor):
         elif base.kind == v.SESSION:
             self.point(node, "getitem", WRAP, False, "request.session[...] loads the session")
 
-    def _store_subscript(self, target: cst.Subscript) -> None:
-        self._handled.add(id(target))
-        if self.value_of(target.value).kind == v.SESSION:
-            native = self.ctx.supports(api.SESSION_MIN)
-            self.point(target, "session_set", ORM if native else WRAP, native,
-                       "request.session[k] = v -> await request.session.aset(k, v)" if native
-                       else "request.session[k] = v wrapped")
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            subscript = target.target
+            if isinstance(subscript, cst.Subscript) and self.value_of(subscript.value).kind == v.SESSION:
+                self._handled.add(id(subscript))
+                if len(node.targets) > 1:
+                    self.block(node, "chained assignment to request.session[...]")
+                    continue
+                native = self.ctx.supports(api.SESSION_MIN)
+                self.point(node, "session_set", ORM if native else WRAP, native,
+                           "request.session[k] = v -> await request.session.aset(k, v)" if native
+                           else "request.session[k] = v wrapped")
 
     def visit_Del(self, node: cst.Del) -> None:
         target = node.target
@@ -462,6 +491,10 @@ class _BodyAnalyser(cst.CSTVisitor):
             self._handled.add(id(node.target))
             self.block(node, "augmented assignment to request.session[...]")
 
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.star == "*" and self.value_of(node.value).is_query:
+            self.point(node.value, "materialise", ORM, True, "*queryset unpacks it -> *[x async for x in qs]")
+
     # -- calls -----------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute):
@@ -472,6 +505,11 @@ class _BodyAnalyser(cst.CSTVisitor):
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> None:
         base, name = self.value_of(func.value), func.attr.value
         ctx = self.ctx
+        head = dotted(func.value)
+        if base.kind == v.PLAIN and head and head.split(".")[0] in ctx.imports \
+                and head.split(".")[0] not in self.env:
+            self._function_call(node)   # ``services.helper()``, ``time.sleep()``: a module's function
+            return
         if base.is_query:
             if name in api.QUERYSET_CHAIN or name == "iterator" or ctx.facts.models.manager_methods.get(name):
                 if name == "iterator" and not self._is_for_iter(node):
@@ -572,7 +610,12 @@ class _BodyAnalyser(cst.CSTVisitor):
             if not effect.is_pure:
                 self._library_call(node, qualified, effect)
             return
-        if ctx.facts.models.model_for(qualified) or qualified in ctx.facts.models.forms:
+        form = ctx.facts.models.forms.get(qualified)
+        if form is not None and form.model_form and any(a.keyword and a.keyword.value == "instance" for a in node.args):
+            self.point(node, "wrap_call", WRAP, False, f"{short}(instance=...) reads the instance's many-to-many values",
+                       reason="form")
+            return
+        if ctx.facts.models.model_for(qualified) or form is not None:
             return
         if short in ctx.facts.models.models and short in ctx.local_defs:
             return
@@ -660,19 +703,7 @@ class _BodyAnalyser(cst.CSTVisitor):
         return False
 
     def _is_for_iter(self, node: cst.Call) -> bool:
-        return id(node) in self._for_iters
-
-    def visit_For_iter(self):  # pragma: no cover - documentation only
-        """``for`` iterables are remembered in ``_for_iters`` by visit_For's caller below."""
-
-    @property
-    def _for_iters(self) -> set[int]:
-        return self.__dict__.setdefault("_for_iter_ids", set())
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.For):
-            self._for_iters.add(id(node.iter))
-        return super().on_visit(node)
+        return id(node) in self.for_iters
 
 
 def _method(call: cst.Call) -> str | None:

@@ -30,6 +30,7 @@ class FoundView:
     callers: list[str] = field(default_factory=list)      # file:line of direct calls
     generic_base: str | None = None                       # e.g. "ListView"
     inherited_handlers: list[str] = field(default_factory=list)  # handlers from project bases
+    dispatch_from: str | None = None                      # class whose dispatch() overrides View's
 
     @property
     def qualified(self) -> str:
@@ -72,8 +73,22 @@ def find_views(project: Project, routes: list[Route]) -> dict[str, FoundView]:
             if key not in views and _view_base(project, module, cls) is not None:
                 view = views[key] = FoundView(module.name, name, module.path, cls.lineno, True, routed=False)
                 _describe_class(project, module, cls, view)
+    _drop_base_classes(project, views)
     _find_callers(project, views)
     return views
+
+
+def _drop_base_classes(project: Project, views: dict[str, FoundView]) -> None:
+    """An unrouted View subclass that other views derive from is a base, not a view."""
+    bases: set[str] = set()
+    for view in views.values():
+        if view.is_class:
+            module = project.modules[view.module]
+            for ancestor_module, ancestor in _project_ancestors(project, module, module.classes[view.name]):
+                bases.add(f"{ancestor_module.name}.{ancestor.name}")
+    for key in bases:
+        if key in views and not views[key].routed:
+            del views[key]
 
 
 def looks_like_view(module: Module, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -115,8 +130,13 @@ def _describe_class(project: Project, module: Module, cls: ast.ClassDef, view: F
     if base and base != "View":
         view.generic_base = base
     own = {n.name for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if "dispatch" in own:
+        view.dispatch_from = cls.name
     for ancestor_module, ancestor in _project_ancestors(project, module, cls):
         for node in ancestor.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "dispatch" \
+                    and view.dispatch_from is None:
+                view.dispatch_from = ancestor.name
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in HTTP_HANDLERS \
                     and node.name not in own:
                 view.inherited_handlers.append(f"{node.name} from {ancestor.name}")

@@ -158,3 +158,55 @@ class EffectIndex:
         if isinstance(func, ast.Attribute):
             return Effect(PURE)  # a method of a local value we could not type; ORM names caught above
         return Effect(UNKNOWN, f"{where}{call.lineno} calls {qualified}() (outside the project)")
+
+
+def return_kind(module: Module, func: ast.AST, model_names: frozenset[str]) -> tuple[str, str | None]:
+    """What a project function returns: ("instance"|"queryset"|"plain"|"opaque", model), or
+    ("argument", "N") when it returns its N-th argument refined (sliced or filtered).
+
+    Only shapes that say so plainly are recognised: ``get_object_or_404(Model, ...)``,
+    ``Model.objects.<chain>`` (ending in ``get``/``first``/... for an instance), and literals.
+    """
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]  # type: ignore[attr-defined]
+    if params and params[0] == "self":
+        params = params[1:]
+    kinds = {_expr_kind(module, node.value, model_names, params)
+             for node in ast.walk(func) if isinstance(node, ast.Return) and node.value is not None}
+    return kinds.pop() if len(kinds) == 1 else ("opaque", None)
+
+
+def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
+               params: list[str]) -> tuple[str, str | None]:
+    # ``return queryset[a:b]`` / ``return queryset.filter(...)``: the argument, refined.
+    inner = expr
+    while isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice) or (
+            isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
+            and inner.func.attr in QUERYSET_CHAIN):
+        inner = inner.value if isinstance(inner, ast.Subscript) else inner.func.value
+    if isinstance(inner, ast.Name) and inner.id in params and inner is not expr:
+        return ("argument", str(params.index(inner.id)))
+    if isinstance(expr, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Constant, ast.JoinedStr,
+                         ast.DictComp, ast.ListComp, ast.SetComp)):
+        return ("plain", None)
+    if not isinstance(expr, ast.Call):
+        return ("opaque", None)
+    name = module.qualify(expr.func) or ""
+    if name.endswith("get_object_or_404") and expr.args and isinstance(expr.args[0], ast.Name) \
+            and expr.args[0].id in model_names:
+        return ("instance", expr.args[0].id)
+    if name.startswith(("django.http.", "json.")):
+        return ("plain", None)
+    methods: list[str] = []
+    node: ast.expr = expr
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        methods.append(node.func.attr)
+        node = node.func.value
+    if isinstance(node, ast.Attribute) and node.attr == "objects" and isinstance(node.value, ast.Name) \
+            and node.value.id in model_names and methods:
+        last = methods[0]
+        if all(m in QUERYSET_CHAIN for m in methods):
+            return ("queryset", node.value.id)
+        if last in ("get", "first", "last", "latest", "earliest", "create") and \
+                all(m in QUERYSET_CHAIN for m in methods[1:]):
+            return ("instance", node.value.id)
+    return ("opaque", None)

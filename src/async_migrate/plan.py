@@ -148,9 +148,9 @@ def _structural_reason(view: FoundView, node, ctx: Context, functions: list[cst.
             return f"inherits handler {view.inherited_handlers[0]} (handlers must be all sync or all async)"
         if not functions:
             return "no HTTP handler methods"
-        names = {f.name.value for f in _class_functions(node)}
-        if "dispatch" in names:
-            return "overrides dispatch(): it would have to become async too"
+        if view.dispatch_from:
+            return (f"{view.dispatch_from} overrides dispatch(), which Django calls on the event loop: "
+                    "it would have to become async too")
         for decorator in node.decorators:
             return f"class decorator {_decorator_name(decorator, ctx)} wraps dispatch (sync)"
     decorators = [d for f in functions for d in f.decorators]

@@ -1,0 +1,9 @@
+"""WSGI entry point for the bookshop project."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookshop.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,203 @@
+"""The command line: options in, config merged, engine run, report out.  Kept thin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from . import __version__, registry
+from .config import Config, ConfigError, find_pyproject, load_config
+from .django_api import format_version
+from .engine import RunResult, process_stdin, run, write_changes
+from .facts import Options
+from .files import encode_source
+from .project import find_root
+from .report import print_diffs, print_errors, summary_line, to_json, views_table
+from .target import check_target, detect_target
+
+EXIT_OK, EXIT_CHANGES, EXIT_ERRORS = 0, 1, 2
+
+app = typer.Typer(
+    name="async-migrate", no_args_is_help=True, add_completion=True,
+    help="Rewrite a Django project's sync views into async views, as reviewable diffs.\n\n"
+         "Examples:\n\n  async-migrate diff myproject/\n\n  async-migrate apply myproject/\n\n"
+         "  async-migrate diff --check --quiet myproject/   (CI)")
+
+PathsArg = typer.Argument(..., help="Files or directories; '-' reads one module from stdin.")
+TargetOpt = typer.Option(None, "--target-version", help="Django version to target (4.1-6.1). "
+                         "Default: the project's pin, else the installed Django, else 5.2.")
+JsonOpt = typer.Option(False, "--json", help="Print a machine-readable report on stdout instead.")
+UnsafeOpt = typer.Option(None, "--unsafe/--no-unsafe", help="Also wrap calls whose safety the tool cannot see.")
+UnroutedOpt = typer.Option(None, "--include-unrouted/--no-include-unrouted",
+                           help="Also convert view-shaped functions no urls.py routes.")
+JobsOpt = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count).")
+SelectOpt = typer.Option(None, "--select", help="Only these codemods (repeatable).")
+SkipOpt = typer.Option(None, "--skip", help="Skip these codemods (repeatable).")
+ConfigOpt = typer.Option(None, "--config", help="Read [tool.async-migrate] from this file.")
+NoColorOpt = typer.Option(False, "--no-color", help="Plain output, no colours.")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No diffs or table: only errors and the summary.")
+ExcludeOpt = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable).")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"async-migrate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                               help="Show the version and exit.")) -> None:
+    """Rewrite a Django project's sync views into async views, as reviewable diffs."""
+
+
+def _settings(paths: List[str], config_path: Optional[Path], **flags) -> tuple[Config, Options, str, str]:
+    first = Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
+    config = load_config(config_path or find_pyproject(first)).merged(**flags)
+    if config.target_version:
+        target, reason = check_target(config.target_version), (
+            "from --target-version" if flags.get("target_version") else f"from {config.source}")
+    else:
+        target, reason = detect_target(find_root(first))
+    options = Options(target=target, unsafe=bool(config.unsafe), include_unrouted=bool(config.include_unrouted),
+                      async_safe_decorators=frozenset(config.async_safe_decorators))
+    return config, options, format_version(target), reason
+
+
+def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: bool, no_color: bool,
+             config_path: Optional[Path], only: Optional[List[str]] = None, **flags) -> int:
+    err = Console(stderr=True, no_color=no_color, highlight=False)
+    out = Console(no_color=no_color, highlight=False)
+    try:
+        config, options, target, reason = _settings(paths, config_path, **flags)
+        enabled = registry.select(only or config.select or None, config.skip or None)
+    except (ConfigError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        return EXIT_ERRORS
+    if paths == ["-"]:
+        return _stdin(options, enabled, as_json, target, reason)
+    if not as_json:
+        err.print(f"Targeting Django {target} ({reason}).", markup=False, soft_wrap=True)
+    progress = _progress(err) if err.is_terminal and not as_json else None
+    try:
+        result = run([Path(p) for p in paths], options, enabled, jobs=config.jobs or 0,
+                     exclude=tuple(config.exclude), on_progress=progress.update if progress else None)
+    finally:
+        if progress:
+            progress.close()
+    if write:
+        write_changes(result)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(result, target, reason, write), indent=2) + "\n")
+    else:
+        if not quiet:
+            if not write:
+                print_diffs(out, result)
+            if result.views:
+                out.print(views_table(result))
+        print_errors(err, result)
+        err.print(summary_line(result, write), markup=False, soft_wrap=True)
+    return _exit_code(result, check)
+
+
+def _exit_code(result: RunResult, check: bool) -> int:
+    if result.errors:
+        return EXIT_ERRORS
+    if check and result.changed:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _stdin(options: Options, enabled: frozenset[str], as_json: bool, target: str, reason: str) -> int:
+    result, source = process_stdin(sys.stdin.buffer.read(), options, enabled)
+    if result.error:
+        sys.stderr.write(f"-: error: {result.error}\n")
+        return EXIT_ERRORS
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(RunResult([result]), target, reason, False), indent=2) + "\n")
+    else:
+        sys.stdout.buffer.write(encode_source(source, result.new))
+    return EXIT_OK
+
+
+class _progress:
+    """A rich progress bar on stderr, shown only for big trees on a terminal."""
+
+    def __init__(self, console: Console):
+        from rich.progress import Progress
+
+        self.progress = Progress(console=console, transient=True)
+        self.task = None
+
+    def update(self, done: int, total: int) -> None:
+        if total < 50:
+            return
+        if self.task is None:
+            self.progress.start()
+            self.task = self.progress.add_task("Rewriting", total=total)
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.progress.stop()
+
+
+@app.command()
+def diff(paths: List[str] = PathsArg, check: bool = typer.Option(False, "--check", help="Exit 1 when something would change."),
+         quiet: bool = QuietOpt, as_json: bool = JsonOpt, no_color: bool = NoColorOpt,
+         target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
+         include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
+         select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
+         exclude: Optional[List[str]] = ExcludeOpt, config: Optional[Path] = ConfigOpt) -> None:
+    """Show what would change (writes nothing). Example: async-migrate diff myproject/"""
+    raise typer.Exit(_execute(paths, False, check, as_json, quiet, no_color, config, target_version=target_version,
+                              unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
+                              skip=skip, exclude=exclude))
+
+
+@app.command()
+def apply(paths: List[str] = PathsArg, quiet: bool = QuietOpt, as_json: bool = JsonOpt, no_color: bool = NoColorOpt,
+          target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
+          include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
+          select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
+          exclude: Optional[List[str]] = ExcludeOpt, config: Optional[Path] = ConfigOpt) -> None:
+    """Rewrite the files in place. Example: async-migrate apply myproject/"""
+    raise typer.Exit(_execute(paths, True, False, as_json, quiet, no_color, config, target_version=target_version,
+                              unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
+                              skip=skip, exclude=exclude))
+
+
+@app.command(name="run")
+def run_one(codemod: str = typer.Argument(..., help="A codemod name (see `async-migrate codemods`)."),
+            paths: List[str] = PathsArg, write: bool = typer.Option(False, "--apply", help="Write the changes."),
+            check: bool = typer.Option(False, "--check", help="Exit 1 when something would change."),
+            quiet: bool = QuietOpt, as_json: bool = JsonOpt, no_color: bool = NoColorOpt,
+            target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
+            include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
+            exclude: Optional[List[str]] = ExcludeOpt, config: Optional[Path] = ConfigOpt) -> None:
+    """Run one codemod. Example: async-migrate run orm_async shop/views.py --apply"""
+    raise typer.Exit(_execute(paths, write, check, as_json, quiet, no_color, config, only=[codemod],
+                              target_version=target_version, unsafe=unsafe, include_unrouted=include_unrouted,
+                              jobs=jobs, exclude=exclude))
+
+
+@app.command()
+def codemods() -> None:
+    """List the codemods with a one-line description each."""
+    for name, module in registry.all_codemods().items():
+        minimum = ".".join(map(str, module.MIN_DJANGO))
+        typer.echo(f"{name:<18} {module.DESCRIPTION} (Django {minimum}+)")
+
+
+def main() -> None:
+    app()
+
+
+from .safety_cli import register as _register_safety  # noqa: E402
+
+_register_safety(app)

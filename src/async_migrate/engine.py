@@ -1,0 +1,163 @@
+"""Run the codemods over files: never raises for a bad file, returns one result per file."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+
+from .codemods._base import FACTS_KEY, OPTIONS_KEY, PLAN_KEY, ViewCodemodCommand
+from .facts import Options, ProjectFacts, facts_for
+from .files import FileError, FileProblem, SourceText, decode_source, encode_source, iter_python_files, read_source
+from .plan import ModulePlan
+
+PARALLEL_THRESHOLD = 8   # fewer files than this are not worth starting worker processes
+
+
+@dataclass
+class FileResult:
+    path: Path
+    old: str | None = None
+    new: str | None = None
+    error: str | None = None
+    views: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.new is not None and self.new != self.old
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> list[FileResult]:
+        return [f for f in self.files if f.changed]
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+    @property
+    def views(self) -> list[dict]:
+        return [v for f in self.files for v in f.views]
+
+
+def transform_source(text: str, path: Path | None, facts: ProjectFacts, options: Options,
+                     enabled: frozenset[str]) -> tuple[str, ModulePlan]:
+    """Rewrite one module's source; raises cst.ParserSyntaxError for unparseable code."""
+    tree = cst.parse_module(text)
+    context = CodemodContext(filename=str(path) if path else None,
+                             scratch={OPTIONS_KEY: options, FACTS_KEY: facts})
+    command = ViewCodemodCommand(context, codemods=tuple(sorted(enabled)))
+    result = command.transform_module(tree)
+    return result.code, context.scratch.get(PLAN_KEY, ModulePlan())
+
+
+def process_file(path: Path, options: Options, enabled: frozenset[str]) -> FileResult:
+    started = time.perf_counter()
+    result = FileResult(path)
+    try:
+        source = read_source(path)
+        facts = facts_for(path)
+        result.old = source.text
+        known = facts.project.module_for_path(path)
+        if known is not None and not facts.views_in(path):
+            result.new = source.text   # the stdlib parse saw no view here: nothing to rewrite
+        else:
+            result.new, plan = transform_source(source.text, path, facts, options, enabled)
+            result.views = [v.to_json() for v in plan.views]
+            if result.new != source.text:
+                encode_source(source, result.new)   # fail now, not when writing
+    except FileProblem as exc:
+        result.error = str(exc)
+    except cst.ParserSyntaxError as exc:
+        result.error = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
+    except RecursionError:
+        result.error = "too deeply nested to parse"
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        result.error = f"internal error: {type(exc).__name__}: {exc}"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _process_star(args: tuple[Path, Options, frozenset[str]]) -> FileResult:
+    return process_file(*args)
+
+
+def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: int = 0,
+        exclude: tuple[str, ...] = (), on_progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Process every Python file under ``paths`` (in a stable order, whatever ``jobs``)."""
+    started = time.perf_counter()
+    run_result = RunResult()
+    files: list[Path] = []
+    for item in iter_python_files(list(paths), exclude):
+        if isinstance(item, FileError):
+            run_result.files.append(FileResult(item.path, error=item.reason))
+        else:
+            files.append(item)
+    for path in files:   # build each project's facts once, before any worker forks
+        try:
+            facts_for(path)
+        except Exception:  # noqa: BLE001 - reported per file below
+            pass
+    jobs = jobs or os.cpu_count() or 1
+    tasks = [(path, options, enabled) for path in files]
+    results: list[FileResult] = []
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for done, result in enumerate(pool.map(_process_star, tasks, chunksize=8), 1):
+                results.append(result)
+                if on_progress:
+                    on_progress(done, len(tasks))
+    else:
+        for done, task in enumerate(tasks, 1):
+            results.append(process_file(*task))
+            if on_progress:
+                on_progress(done, len(tasks))
+    run_result.files.extend(results)
+    run_result.files.sort(key=lambda r: str(r.path))
+    run_result.seconds = time.perf_counter() - started
+    return run_result
+
+
+def process_stdin(data: bytes, options: Options, enabled: frozenset[str]) -> tuple[FileResult, SourceText | None]:
+    """``-``: one module of no project, read from bytes."""
+    result = FileResult(Path("-"))
+    try:
+        source = decode_source(data)
+        facts = ProjectFacts.for_source(source.text)
+        result.old = source.text
+        result.new, plan = transform_source(source.text, None, facts, options, enabled)
+        result.views = [v.to_json() for v in plan.views]
+        return result, source
+    except FileProblem as exc:
+        result.error = str(exc)
+    except cst.ParserSyntaxError as exc:
+        result.error = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
+    return result, None
+
+
+def write_changes(run_result: RunResult) -> None:
+    """Write every changed file atomically, keeping its encoding, BOM and newlines."""
+    from .files import write_atomic
+
+    for result in run_result.changed:
+        try:
+            source = read_source(result.path)
+            if source.text != result.old:
+                result.error = "changed on disk while processing; not written"
+                continue
+            write_atomic(result.path, encode_source(source, result.new))
+        except FileProblem as exc:
+            result.error = str(exc)

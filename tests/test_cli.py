@@ -1,0 +1,113 @@
+"""The command line end to end: dry run by default, apply, --check, --json, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+VIEWS = textwrap.dedent('''\
+    from django.http import JsonResponse
+
+
+    def ping(request):
+        return JsonResponse({"ok": True})
+
+
+    def helper(value):
+        return value * 2
+''')
+URLS = "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path('ping/', views.ping)]\n"
+
+
+def cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "async_migrate", *args], cwd=cwd, input=stdin,
+                          capture_output=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "manage.py").write_text("")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "views.py").write_text(VIEWS)
+    (app / "urls.py").write_text(URLS)
+    return tmp_path
+
+
+def test_diff_shows_changes_and_writes_nothing(project):
+    before = (project / "app" / "views.py").read_bytes()
+    result = cli("diff", "--no-color", str(project))
+    assert result.returncode == 0
+    assert b"+async def ping(request):" in result.stdout
+    assert b"1 file would be rewritten" in result.stderr
+    assert (project / "app" / "views.py").read_bytes() == before
+
+
+def test_check_exits_1_when_something_would_change(project):
+    assert cli("diff", "--check", "--quiet", str(project)).returncode == 1
+
+
+def test_apply_then_second_apply_changes_nothing(project):
+    assert cli("apply", "--quiet", str(project)).returncode == 0
+    after = (project / "app" / "views.py").read_text()
+    assert "async def ping(request):" in after and "def helper(value):" in after
+    assert "async def helper" not in after
+    again = cli("diff", "--check", str(project))
+    assert again.returncode == 0
+    assert (project / "app" / "views.py").read_text() == after
+
+
+def test_json_report(project):
+    result = cli("diff", "--json", str(project))
+    data = json.loads(result.stdout)
+    assert data["schema_version"] == 1
+    assert data["summary"]["changed"] == 1
+    (view,) = data["views"]
+    assert view["view"] == "ping" and view["decision"] == "convert" and view["line"] == 4
+
+
+def test_bad_file_gets_one_line_and_exit_2_others_still_processed(project):
+    (project / "app" / "broken.py").write_text("def broken(:\n")
+    result = cli("apply", "--quiet", str(project))
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.decode().splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "broken.py: error: syntax error" in errors[0]
+    assert "async def ping" in (project / "app" / "views.py").read_text()
+    assert (project / "app" / "broken.py").read_text() == "def broken(:\n"
+
+
+def test_missing_path_is_an_error(tmp_path):
+    result = cli("diff", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert b"no such file or directory" in result.stderr
+
+
+def test_run_one_codemod_and_list(project):
+    listing = cli("codemods").stdout.decode()
+    assert "orm_async" in listing and "async_def" in listing
+    assert cli("run", "nope", str(project)).returncode == 2
+    assert cli("run", "async_def", str(project), "--apply", "--quiet").returncode == 0
+    assert "async def ping" in (project / "app" / "views.py").read_text()
+
+
+def test_target_version_is_announced_and_validated(project):
+    (project / "requirements.txt").write_text("Django>=4.2,<5.0\n")
+    result = cli("diff", "--quiet", str(project))
+    assert b"Targeting Django 4.2 (from the Django pin in requirements.txt)" in result.stderr
+    assert cli("diff", "--target-version", "3.2", str(project)).returncode == 2
+
+
+def test_stdin_is_a_views_module(project):
+    result = cli("diff", "-", stdin=VIEWS.encode())
+    assert result.returncode == 0
+    assert b"async def ping(request):" in result.stdout
+
+
+def test_version_flag():
+    assert cli("--version").stdout.startswith(b"async-migrate ")
