@@ -13,9 +13,9 @@ from rich.console import Console
 from . import __version__, registry
 from .config import Config, ConfigError, find_pyproject, load_config
 from .django_api import format_version
-from .engine import RunResult, process_stdin, run, write_changes
+from .engine import FileResult, RunResult, process_stdin, run, write_changes
 from .facts import Options
-from .files import encode_source
+from .files import FileError, encode_source, iter_python_files
 from .project import find_root
 from .report import print_diffs, print_errors, summary_line, to_json, views_table
 from .target import check_target, detect_target
@@ -42,6 +42,9 @@ ConfigOpt = typer.Option(None, "--config", help="Read [tool.async-migrate] from 
 NoColorOpt = typer.Option(False, "--no-color", help="Plain output, no colours.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No diffs or table: only errors and the summary.")
 ExcludeOpt = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable).")
+IncludeOpt = typer.Option(None, "--include", help="Only files matching this glob (repeatable).")
+DecoratorsOpt = typer.Option(None, "--async-safe-decorator",
+                             help="A decorator (dotted or bare name) known to accept async views (repeatable).")
 
 
 def _version(value: bool) -> None:
@@ -58,15 +61,39 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=_ver
 
 def _settings(paths: List[str], config_path: Optional[Path], **flags) -> tuple[Config, Options, str, str]:
     first = Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
-    config = load_config(config_path or find_pyproject(first)).merged(**flags)
+    if config_path is not None:
+        config = load_config(config_path, required=True)
+    else:
+        config = load_config(find_pyproject(first))
+    config = config.merged(**flags)
+    if flags.get("jobs") is not None and flags["jobs"] < 0:
+        raise ConfigError(f"--jobs must be 0 (one per CPU) or more, got {flags['jobs']}")
     if config.target_version:
-        target, reason = check_target(config.target_version), (
-            "from --target-version" if flags.get("target_version") else f"from {config.source}")
+        origin = config.origin("target_version")
+        try:
+            target = check_target(config.target_version)
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: {exc}") from None
+        reason = f"from {origin}"
     else:
         target, reason = detect_target(find_root(first))
     options = Options(target=target, unsafe=bool(config.unsafe), include_unrouted=bool(config.include_unrouted),
                       async_safe_decorators=frozenset(config.async_safe_decorators))
     return config, options, format_version(target), reason
+
+
+def _collect(paths: List[str], config: Config) -> tuple[List[Path], List[FileResult]]:
+    """The paths to give the engine: with ``include`` globs, the matching files only."""
+    roots = [Path(p) for p in paths]
+    if not config.include:
+        return roots, []
+    files, errors = [], []
+    for item in iter_python_files(roots, tuple(config.exclude)):
+        if isinstance(item, FileError):
+            errors.append(FileResult(item.path, error=item.reason))
+        elif config.includes(item, [r for r in roots if r.is_dir()]):
+            files.append(item)
+    return files, errors
 
 
 def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: bool, no_color: bool,
@@ -77,7 +104,7 @@ def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: b
         config, options, target, reason = _settings(paths, config_path, **flags)
         enabled = registry.select(only or config.select or None, config.skip or None)
     except (ConfigError, ValueError) as exc:
-        err.print(f"error: {exc}", markup=False)
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return EXIT_ERRORS
     if paths == ["-"]:
         return _stdin(options, enabled, as_json, target, reason)
@@ -85,11 +112,15 @@ def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: b
         err.print(f"Targeting Django {target} ({reason}).", markup=False, soft_wrap=True)
     progress = _progress(err) if err.is_terminal and not as_json else None
     try:
-        result = run([Path(p) for p in paths], options, enabled, jobs=config.jobs or 0,
+        files, walk_errors = _collect(paths, config)
+        result = run(files, options, enabled, jobs=config.jobs or 0,
                      exclude=tuple(config.exclude), on_progress=progress.update if progress else None)
     finally:
         if progress:
             progress.close()
+    if walk_errors:
+        result.files.extend(walk_errors)
+        result.files.sort(key=lambda r: str(r.path))
     if write:
         write_changes(result)
     if as_json:
@@ -153,11 +184,14 @@ def diff(paths: List[str] = PathsArg, check: bool = typer.Option(False, "--check
          target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
          include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
          select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
-         exclude: Optional[List[str]] = ExcludeOpt, config: Optional[Path] = ConfigOpt) -> None:
+         include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
+         async_safe_decorators: Optional[List[str]] = DecoratorsOpt,
+         config: Optional[Path] = ConfigOpt) -> None:
     """Show what would change (writes nothing). Example: async-migrate diff myproject/"""
     raise typer.Exit(_execute(paths, False, check, as_json, quiet, no_color, config, target_version=target_version,
                               unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
-                              skip=skip, exclude=exclude))
+                              skip=skip, include=include, exclude=exclude,
+                              async_safe_decorators=async_safe_decorators))
 
 
 @app.command()
@@ -165,11 +199,14 @@ def apply(paths: List[str] = PathsArg, quiet: bool = QuietOpt, as_json: bool = J
           target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
           include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
           select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
-          exclude: Optional[List[str]] = ExcludeOpt, config: Optional[Path] = ConfigOpt) -> None:
+          include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
+          async_safe_decorators: Optional[List[str]] = DecoratorsOpt,
+          config: Optional[Path] = ConfigOpt) -> None:
     """Rewrite the files in place. Example: async-migrate apply myproject/"""
     raise typer.Exit(_execute(paths, True, False, as_json, quiet, no_color, config, target_version=target_version,
                               unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
-                              skip=skip, exclude=exclude))
+                              skip=skip, include=include, exclude=exclude,
+                              async_safe_decorators=async_safe_decorators))
 
 
 @app.command(name="run")
@@ -179,11 +216,14 @@ def run_one(codemod: str = typer.Argument(..., help="A codemod name (see `async-
             quiet: bool = QuietOpt, as_json: bool = JsonOpt, no_color: bool = NoColorOpt,
             target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
             include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
-            exclude: Optional[List[str]] = ExcludeOpt, config: Optional[Path] = ConfigOpt) -> None:
+            include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
+            async_safe_decorators: Optional[List[str]] = DecoratorsOpt,
+            config: Optional[Path] = ConfigOpt) -> None:
     """Run one codemod. Example: async-migrate run orm_async shop/views.py --apply"""
     raise typer.Exit(_execute(paths, write, check, as_json, quiet, no_color, config, only=[codemod],
                               target_version=target_version, unsafe=unsafe, include_unrouted=include_unrouted,
-                              jobs=jobs, exclude=exclude))
+                              jobs=jobs, include=include, exclude=exclude,
+                              async_safe_decorators=async_safe_decorators))
 
 
 @app.command()
