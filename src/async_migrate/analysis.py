@@ -28,6 +28,7 @@ ORM, AUTH, WRAP, IO, TEMPLATE = "orm_async", "auth_async", "wrap_sync", "blockin
 ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
                       "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter"}
 RESPONSE_OK = {"django.http", "django.template.response"}
+STREAMING_ASYNC_MIN = (4, 2)   # StreamingHttpResponse accepts async iterators
 SAFE_CONTEXT_MANAGERS = ("contextlib.suppress", "io.StringIO", "io.BytesIO", "django.utils.translation.override")
 
 
@@ -51,6 +52,7 @@ class Point:
 class Analysis:
     points: list[Point] = field(default_factory=list)
     blockers: list[tuple[int, str]] = field(default_factory=list)
+    async_functions: list[cst.FunctionDef] = field(default_factory=list)  # nested defs that become async
 
     @property
     def codemods(self) -> set[str]:
@@ -95,6 +97,8 @@ class _BodyAnalyser(cst.CSTVisitor):
         self.genexp = 0          # depth inside generator expressions (no await possible)
         self._handled: set[int] = set()
         self.regions = 0
+        self.streaming: list[cst.FunctionDef] = []
+        self.local_functions: set[str] = set()
         self.for_iters: set[int] = set()
         params = [p.name.value for p in func.params.params]
         if cls is not None and params:
@@ -237,6 +241,8 @@ class _BodyAnalyser(cst.CSTVisitor):
         found = self.ctx.facts.project.lookup(qualified)
         if found and found[1] in found[0].functions:
             return self._returned(found[0], found[0].functions[found[1]], node)
+        if found and found[1] in found[0].classes:
+            return Value(v.OPAQUE, source=f"{short} instance")
         return v.OPAQUE_VALUE
 
     def _returned(self, module, func, call: cst.Call | None = None) -> Value:
@@ -263,9 +269,19 @@ class _BodyAnalyser(cst.CSTVisitor):
         self.nested -= 1
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.local_functions.add(node.name.value)
+        if not self.nested and self.ctx.supports(STREAMING_ASYNC_MIN) and _streamed_generator(self.func, node):
+            # Only ever handed to StreamingHttpResponse: it can become an async generator,
+            # which Django streams under ASGI (sync ones are buffered in a thread).
+            self.result.async_functions.append(node)
+            self.streaming.append(node)
+            return
         self.nested += 1
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.streaming and self.streaming[-1] is node:
+            self.streaming.pop()
+            return
         self.nested -= 1
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -284,7 +300,8 @@ class _BodyAnalyser(cst.CSTVisitor):
         self.genexp -= 1
 
     def visit_Yield(self, node: cst.Yield) -> None:
-        self.block(node, "the function is a generator")
+        if not self.streaming and not self.nested:
+            self.block(node, "the function is a generator")
 
     # -- bindings --------------------------------------------------------------------------
     def leave_Assign(self, node: cst.Assign) -> None:
@@ -578,8 +595,11 @@ class _BodyAnalyser(cst.CSTVisitor):
         if qualified is None:
             self.unsafe_or_block(node, "dynamic call")
             return
-        if qualified in self.env and self.env[qualified].kind != v.PLAIN:
-            self.unsafe_or_block(node, f"call of local {qualified}")
+        if qualified in self.local_functions:
+            return   # a def of this view: its own body was analysed where it stands
+        if qualified in self.env:
+            if self.env[qualified].kind != v.PLAIN:
+                self.unsafe_or_block(node, f"call of local {qualified}")
             return
         if qualified in api.FUNCTIONS:
             async_name, minimum = api.FUNCTIONS[qualified]
@@ -618,6 +638,14 @@ class _BodyAnalyser(cst.CSTVisitor):
         if ctx.facts.models.model_for(qualified) or form is not None:
             return
         if short in ctx.facts.models.models and short in ctx.local_defs:
+            return
+        found = ctx.facts.project.lookup(qualified)
+        if found and found[1] in found[0].classes:
+            init = next((f for f in found[0].classes[found[1]].body
+                         if getattr(f, "name", None) == "__init__"), None)
+            effect = ctx.facts.effects.of_node(f"{qualified}.__init__", found[0], init) if init else None
+            if effect is not None and not effect.is_pure:
+                self.point(node, "wrap_call", WRAP, False, f"{short}() ({effect.reason})", reason="helper")
             return
         inner = ctx.facts.effects.of_function(qualified)
         if inner is not None:
@@ -704,6 +732,34 @@ class _BodyAnalyser(cst.CSTVisitor):
 
     def _is_for_iter(self, node: cst.Call) -> bool:
         return id(node) in self.for_iters
+
+
+def _streamed_generator(view: cst.FunctionDef, nested: cst.FunctionDef) -> bool:
+    """``nested`` yields, and the view only ever passes ``nested(...)`` to StreamingHttpResponse."""
+    name = nested.name.value
+    yields, uses, streamed = [], [], []
+
+    class Scan(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> None:
+            yields.append(node)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                uses.append(node)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if (dotted(node.func) or "").endswith("StreamingHttpResponse") and node.args:
+                first = node.args[0].value
+                if isinstance(first, cst.Call) and isinstance(first.func, cst.Name) and first.func.value == name:
+                    streamed.append(first.func)
+
+    nested.body.visit(Scan())
+    if not yields:
+        return False
+    yields.clear()
+    view.body.visit(Scan())
+    uses = [u for u in uses if u is not nested.name]
+    return bool(streamed) and len(uses) == len(streamed)
 
 
 def _method(call: cst.Call) -> str | None:

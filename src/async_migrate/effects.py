@@ -170,9 +170,33 @@ def return_kind(module: Module, func: ast.AST, model_names: frozenset[str]) -> t
     params = [a.arg for a in func.args.posonlyargs + func.args.args]  # type: ignore[attr-defined]
     if params and params[0] == "self":
         params = params[1:]
-    kinds = {_expr_kind(module, node.value, model_names, params)
-             for node in ast.walk(func) if isinstance(node, ast.Return) and node.value is not None}
+    kinds = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            if isinstance(value, ast.Name):   # ``lines = []; ...; return lines``
+                assigned = _assigned_values(func, value.id)
+                kinds.add(("plain", None) if assigned and all(isinstance(a, PLAIN_LITERALS) for a in assigned)
+                          else ("opaque", None))
+            else:
+                kinds.add(_expr_kind(module, value, model_names, params))
     return kinds.pop() if len(kinds) == 1 else ("opaque", None)
+
+
+PLAIN_LITERALS = (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Constant, ast.JoinedStr,
+                  ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+def _assigned_values(func: ast.AST, name: str) -> list[ast.expr]:
+    values = []
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            values.append(node.value)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
+            target = getattr(node, "target", None)
+            if isinstance(target, ast.Name) and target.id == name:
+                return []
+    return values
 
 
 def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
@@ -185,8 +209,7 @@ def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
         inner = inner.value if isinstance(inner, ast.Subscript) else inner.func.value
     if isinstance(inner, ast.Name) and inner.id in params and inner is not expr:
         return ("argument", str(params.index(inner.id)))
-    if isinstance(expr, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Constant, ast.JoinedStr,
-                         ast.DictComp, ast.ListComp, ast.SetComp)):
+    if isinstance(expr, PLAIN_LITERALS):
         return ("plain", None)
     if not isinstance(expr, ast.Call):
         return ("opaque", None)

@@ -116,10 +116,11 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
         return plan
     points: list[Point] = []
     blockers: list[tuple[int, str]] = []
-    for function in functions:
+    for function in list(functions):
         result: Analysis = analyse_function(function, ctx, node if isinstance(node, cst.ClassDef) else None)
         points.extend(result.points)
         blockers.extend(result.blockers)
+        functions = functions + [f for f in result.async_functions if f not in functions]
     if blockers:
         line, why = sorted(blockers)[0]
         plan.reason = f"line {line}: {why}"
@@ -169,7 +170,8 @@ def _decorator_problem(name: str, ctx: Context) -> str:
             or name.rsplit(".", 1)[-1] in ctx.options.async_safe_decorators:
         return ""
     if name.startswith("django.db.transaction.atomic"):
-        return "@transaction.atomic wraps the whole view: it stays one sync transaction"
+        return ("@transaction.atomic makes the whole view one transaction: as async it would run "
+                "entirely inside one sync_to_async hop, which is what Django already does for a sync view")
     if name in api.DECORATORS:
         minimum = api.DECORATORS[name]
         short = name.rsplit(".", 1)[-1]

@@ -359,13 +359,13 @@ class Echo:
 
 
 # expect: convert (StreamingHttpResponse over a generator iterating a queryset)
-def export_csv(request):
+async def export_csv(request):
     writer = csv.writer(Echo())
     books = Book.objects.select_related("author").order_by("pk")
 
-    def rows():
+    async def rows():
         yield writer.writerow(["id", "title", "author", "price", "stock"])
-        for book in books.iterator():
+        async for book in books.aiterator():
             yield writer.writerow([book.pk, book.title, book.author.name, book.price, book.stock])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv")
@@ -420,10 +420,10 @@ async def cart_add(request, pk):
 
 
 # expect: convert (session read; project helper hits the DB)
-def cart_detail(request):
-    lines = _cart_lines(request.session.get("cart", {}))
+async def cart_detail(request):
+    lines = await sync_to_async(_cart_lines)(await request.session.aget("cart", {}))
     total = sum((line["subtotal"] for line in lines), Decimal("0"))
-    return render(request, "catalog/cart.html", {"lines": lines, "total": total})
+    return TemplateResponse(request, "catalog/cart.html", {"lines": lines, "total": total})
 
 
 @require_POST
@@ -436,38 +436,42 @@ async def cart_clear(request):
 @login_required
 @require_POST
 # expect: wrap (transaction)
-def place_order(request):
-    cart = request.session.get("cart", {})
+async def place_order(request):
+    cart = await request.session.aget("cart", {})
     if not cart:
         messages.warning(request, "Your cart is empty.")
         return redirect("catalog:cart")
     try:
-        with transaction.atomic():
-            order = Order.objects.create(user=request.user)
-            total = Decimal("0")
-            books = Book.objects.select_for_update().filter(pk__in=cart).order_by("pk")
-            for book in books:
-                quantity = cart[str(book.pk)]
-                if book.stock < quantity:
-                    raise services.InsufficientStock(book, quantity)
-                Book.objects.filter(pk=book.pk).update(stock=F("stock") - quantity)
-                OrderLine.objects.create(
-                    order=order, book=book, quantity=quantity, unit_price=book.price
-                )
-                total += book.price * quantity
-            order.total = total
-            order.save(update_fields=["total"])
+        def _in_transaction():
+            nonlocal total
+            with transaction.atomic():
+                order = Order.objects.create(user=request.user)
+                total = Decimal("0")
+                books = Book.objects.select_for_update().filter(pk__in=cart).order_by("pk")
+                for book in books:
+                    quantity = cart[str(book.pk)]
+                    if book.stock < quantity:
+                        raise services.InsufficientStock(book, quantity)
+                    Book.objects.filter(pk=book.pk).update(stock=F("stock") - quantity)
+                    OrderLine.objects.create(
+                        order=order, book=book, quantity=quantity, unit_price=book.price
+                    )
+                    total += book.price * quantity
+                order.total = total
+                order.save(update_fields=["total"])
+            return order
+        order = await sync_to_async(_in_transaction)()
     except services.InsufficientStock as exc:
-        lines = _cart_lines(cart)
+        lines = await sync_to_async(_cart_lines)(cart)
         total = sum((line["subtotal"] for line in lines), Decimal("0"))
-        return render(
+        return TemplateResponse(
             request,
             "catalog/cart.html",
             {"lines": lines, "total": total, "error": str(exc)},
             status=409,
         )
-    del request.session["cart"]
-    cache.delete("bestsellers")
+    await request.session.apop("cart")
+    await cache.adelete("bestsellers")
     return redirect("catalog:order_detail", pk=order.pk)
 
 
