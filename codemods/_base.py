@@ -44,6 +44,10 @@ class ViewCodemodCommand(CodemodCommand):
         arg_parser.add_argument("--include-unrouted", dest="include_unrouted", action="store_true",
                                 default=False, help="also convert view-shaped functions no URL routes")
 
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        result = super().transform_module(tree)
+        return _no_new_leading_blank_lines(tree, result)
+
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         scratch = self.context.scratch
         options: Options = scratch.get(OPTIONS_KEY) or self.default_options
@@ -67,6 +71,17 @@ class ViewCodemodCommand(CodemodCommand):
         for module, name in sorted(state.maybe_unused, key=str):
             RemoveImportsVisitor.remove_unused_import(self.context, module, name)
         return result
+
+
+def _no_new_leading_blank_lines(before: cst.Module, after: cst.Module) -> cst.Module:
+    """Removing the first import (``import time``) must not leave the file starting blank."""
+    if after is before or not after.body or before.code.startswith(("\n", "\r")) or after.header:
+        return after
+    first = after.body[0]
+    lines = list(first.leading_lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
 
 
 def module_plan(context: CodemodContext) -> ModulePlan:

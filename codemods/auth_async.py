@@ -71,6 +71,7 @@ def finish_function(view, original: cst.FunctionDef, updated: cst.FunctionDef, s
         value = b.await_(b.method_on(request, "auser"))
     else:
         state.need("django.contrib.auth", "get_user")
+        state.need("asgiref.sync", "sync_to_async")
         value = b.wrap_call(cst.Call(cst.Name("get_user"), [cst.Arg(request)]))
     binding = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(view.user_name))], value)])
     body = list(updated.body.body)

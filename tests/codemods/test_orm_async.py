@@ -1,0 +1,164 @@
+"""orm_async: input and expected output side by side, plus the version guards and traps."""
+
+from ..helpers import check_noop, check_transformed, decisions
+from .models_prefix import MODELS
+
+ORM = {"orm_async"}
+
+
+def test_terminal_methods_through_chains():
+    check_transformed(MODELS + '''\
+def stats(request):
+    qs = Book.objects.filter(title__startswith="A").order_by("title")
+    return JsonResponse({"n": qs.count(), "any": qs.exists(), "first": qs.first().title,
+                         "authors": Author.objects.count()})
+''', MODELS + '''\
+async def stats(request):
+    qs = Book.objects.filter(title__startswith="A").order_by("title")
+    return JsonResponse({"n": await qs.acount(), "any": await qs.aexists(), "first": (await qs.afirst()).title,
+                         "authors": await Author.objects.acount()})
+''', ORM)
+
+
+def test_manager_delete_goes_through_all():
+    # Trap: Manager.adelete does not exist (delete is queryset-only).
+    check_transformed(MODELS + '''\
+def wipe(request):
+    Book.objects.delete()
+    return HttpResponse(status=204)
+''', MODELS + '''\
+async def wipe(request):
+    await Book.objects.all().adelete()
+    return HttpResponse(status=204)
+''', ORM)
+
+
+def test_a_prefixed_sync_methods_are_not_awaited():
+    # Trap: aggregate/annotate/alias/all look async but are ordinary methods.
+    check_transformed(MODELS + '''\
+def counts(request):
+    rows = Author.objects.annotate(n=models.Count("books")).alias(x=models.F("n")).all()
+    return JsonResponse({"total": rows.aggregate(t=models.Sum("n"))["t"]})
+''', MODELS + '''\
+async def counts(request):
+    rows = Author.objects.annotate(n=models.Count("books")).alias(x=models.F("n")).all()
+    return JsonResponse({"total": (await rows.aaggregate(t=models.Sum("n")))["t"]})
+''', ORM)
+
+
+def test_iteration_comprehension_list_and_index():
+    check_transformed(MODELS + '''\
+def listing(request):
+    names = []
+    for book in Book.objects.all():
+        names.append(book.title)
+    titles = [b.title for b in Book.objects.order_by("title")]
+    pks = list(Book.objects.values_list("pk", flat=True))
+    top = Book.objects.order_by("-pk")[0]
+    return JsonResponse({"n": names, "t": titles, "p": pks, "top": top.title})
+''', MODELS + '''\
+async def listing(request):
+    names = []
+    async for book in Book.objects.all():
+        names.append(book.title)
+    titles = [b.title async for b in Book.objects.order_by("title")]
+    pks = [obj async for obj in Book.objects.values_list("pk", flat=True)]
+    top = [obj async for obj in Book.objects.order_by("-pk")[:1]][0]
+    return JsonResponse({"n": names, "t": titles, "p": pks, "top": top.title})
+''', ORM)
+
+
+def test_lazy_relation_gets_select_related_on_the_query_root():
+    check_transformed(MODELS + '''\
+def detail(request, pk):
+    books = Book.objects.filter(pk=pk)
+    if request.GET.get("x"):
+        books = books.filter(title="x")
+    return JsonResponse({"a": [b.author.name for b in books]})
+''', MODELS + '''\
+async def detail(request, pk):
+    books = Book.objects.select_related("author").filter(pk=pk)
+    if request.GET.get("x"):
+        books = books.filter(title="x")
+    return JsonResponse({"a": [b.author.name async for b in books]})
+''', ORM)
+
+
+def test_related_managers_gated_on_42():
+    source = MODELS + '''\
+def tag(request, pk):
+    book = Book.objects.get(pk=pk)
+    book.tags.add(Tag.objects.get(pk=1))
+    return JsonResponse({"n": book.tags.count()})
+'''
+    check_transformed(source, MODELS + '''\
+async def tag(request, pk):
+    book = await Book.objects.aget(pk=pk)
+    await book.tags.aadd(await Tag.objects.aget(pk=1))
+    return JsonResponse({"n": await book.tags.acount()})
+''', ORM, target="4.2")
+    # Version guard: in 4.1 aadd does not exist, so orm_async alone cannot convert the view.
+    plan = check_noop(source, ORM, target="4.1")
+    assert decisions(plan)["tag"][0] == "sync"
+    assert "wrap_sync" in decisions(plan)["tag"][1]
+
+
+def test_get_object_or_404_gated_on_50():
+    source = MODELS + '''\
+def show(request, pk):
+    book = get_object_or_404(Book, pk=pk)
+    return JsonResponse({"t": book.title})
+'''
+    check_transformed(source, MODELS.replace("get_object_or_404, render", "aget_object_or_404, render") + '''\
+async def show(request, pk):
+    book = await aget_object_or_404(Book, pk=pk)
+    return JsonResponse({"t": book.title})
+''', ORM, target="5.0")
+    check_transformed(source, MODELS.replace(
+        "from django.shortcuts import get_object_or_404, render\n",
+        "from django.shortcuts import get_object_or_404, render\nfrom asgiref.sync import sync_to_async\n") + '''\
+async def show(request, pk):
+    book = await sync_to_async(get_object_or_404)(Book, pk=pk)
+    return JsonResponse({"t": book.title})
+''', target="4.2")
+
+
+def test_star_unpacked_queryset_is_materialised():
+    check_transformed(MODELS + '''\
+def retag(request, pk):
+    book = Book.objects.get(pk=pk)
+    book.tags.add(*Tag.objects.filter(name__in=["a"]))
+    return HttpResponse()
+''', MODELS + '''\
+async def retag(request, pk):
+    book = await Book.objects.aget(pk=pk)
+    await book.tags.aadd(*[obj async for obj in Tag.objects.filter(name__in=["a"])])
+    return HttpResponse()
+''', ORM)
+
+
+def test_dict_get_is_not_a_query():
+    check_noop(MODELS + '''\
+def helper_shaped(data):
+    return data.get("x")
+''', ORM)
+    plan = check_transformed(MODELS + '''\
+def echo(request):
+    data = {"a": 1}
+    return JsonResponse({"a": data.get("a"), "q": request.GET.get("q")})
+''', MODELS + '''\
+async def echo(request):
+    data = {"a": 1}
+    return JsonResponse({"a": data.get("a"), "q": request.GET.get("q")})
+''', ORM)
+    assert decisions(plan)["echo"] == ("convert", "no I/O in the body")
+
+
+def test_lambda_with_orm_keeps_view_sync():
+    plan = check_noop(MODELS + '''\
+def sorted_books(request):
+    books = sorted([1, 2], key=lambda pk: Book.objects.get(pk=pk).title)
+    return JsonResponse({"b": books})
+''')
+    decision, reason = decisions(plan)["sorted_books"]
+    assert decision == "sync" and "lambda" in reason
