@@ -107,6 +107,10 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
         if functions and all(f.asynchronous is not None for f in functions):
             plan.decision, plan.reason = ALREADY_ASYNC, "handlers already async"
             return plan
+        if any(f.asynchronous is not None for f in functions):
+            plan.reason = ("mixes sync and async handlers, which Django refuses (ImproperlyConfigured): "
+                           "fix by hand")
+            return plan
     if not view.routed and not ctx.options.include_unrouted:
         plan.decision, plan.reason = NOT_ROUTED, "no urls.py routes to it (--include-unrouted converts it)"
         return plan

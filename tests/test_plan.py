@@ -1,0 +1,252 @@
+"""Discovery and the per-view plan on a small project laid out on disk (issue: find every view)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from async_migrate.engine import run
+from async_migrate.facts import Options, clear_cache
+from async_migrate.registry import all_codemods
+
+FILES = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    "proj/__init__.py": "",
+    "proj/settings.py": '''
+        ROOT_URLCONF = "proj.urls"
+        MIDDLEWARE = [
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ]
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db"}}
+    ''',
+    "proj/urls.py": '''
+        from django.urls import include, path
+
+        import shop.urls
+
+        urlpatterns = [
+            path("shop/", include("shop.urls")),
+            path("again/", include(shop.urls)),
+            path("blog/", include("blog.urls")),
+        ]
+    ''',
+    "shop/__init__.py": "",
+    "shop/models.py": '''
+        from django.db import models
+
+        class Item(models.Model):
+            name = models.CharField(max_length=10)
+    ''',
+    "shop/urls.py": '''
+        from django.urls import path, re_path
+
+        from . import views as v
+        from .views import renamed_target as renamed
+        from .cbv import ItemApi, ItemList, Mixed
+
+        urlpatterns = [
+            path("", v.index),
+            re_path(r"^r/$", renamed),
+            path("count/", v.count),
+            path("caller/", v.calls_other),
+            path("called/", v.called),
+            path("deco/", v.decorated),
+            path("custom/", v.custom_decorated),
+            path("async/", v.already),
+            path("skip/", v.skipped),
+            path("api/", ItemApi.as_view()),
+            path("list/", ItemList.as_view()),
+            path("mixed/", Mixed.as_view()),
+        ]
+    ''',
+    "shop/views.py": '''
+        from django.contrib.auth.decorators import login_required
+        from django.http import HttpResponse, JsonResponse
+
+        from mylib import cached
+        from .models import Item
+
+
+        def index(request):
+            return HttpResponse("hi")
+
+
+        def renamed_target(request):
+            return JsonResponse({"q": request.GET.get("q")})
+
+
+        def count(request):
+            return JsonResponse({"n": Item.objects.count()})
+
+
+        def calls_other(request):
+            return called(request)
+
+
+        def called(request):
+            return HttpResponse("x")
+
+
+        @login_required
+        def decorated(request):
+            return HttpResponse("private")
+
+
+        @cached
+        def custom_decorated(request):
+            return HttpResponse("c")
+
+
+        async def already(request):
+            return HttpResponse("a")
+
+
+        def skipped(request):  # async-migrate: skip
+            return HttpResponse("s")
+
+
+        def unrouted(request):
+            return HttpResponse("u")
+
+
+        def _parse(request):
+            return request.GET
+
+
+        def helper(value):
+            return value
+    ''',
+    "shop/cbv.py": '''
+        from django.http import JsonResponse
+        from django.views import View
+        from django.views.generic import ListView
+
+        from .models import Item
+
+
+        class Base(View):
+            def helper(self):
+                return 1
+
+
+        class ItemApi(Base):
+            def get(self, request):
+                return JsonResponse({"n": Item.objects.count()})
+
+            def post(self, request):
+                Item.objects.create(name="x")
+                return JsonResponse({}, status=201)
+
+
+        class ItemList(ListView):
+            model = Item
+
+
+        class Mixed(View):
+            def get(self, request):
+                return JsonResponse({})
+
+            async def post(self, request):
+                return JsonResponse({})
+    ''',
+    "blog/__init__.py": "",
+    "blog/urls.py": '''
+        from django.urls import path
+        from blog.views import post
+
+        urlpatterns = [path("p/", post)]
+    ''',
+    "blog/views.py": '''
+        import time
+        from django.http import HttpResponse
+
+        def post(request):
+            time.sleep(0)
+            return HttpResponse("p")
+    ''',
+    "shop/tests.py": '''
+        from .views import index
+
+        def test_index(rf):
+            index(rf.get("/"))
+    ''',
+}
+
+
+def make_project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def plan_of(root: Path, **options) -> dict[str, tuple[str, str]]:
+    clear_cache()
+    result = run([root], Options(**options), frozenset(all_codemods()), jobs=1)
+    assert not result.errors, [f.error for f in result.errors]
+    found = {}
+    for view in result.views:
+        assert view["view"] not in found, f"{view['view']} reported twice"
+        found[view["view"]] = (view["decision"], view["reason"])
+    return found
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path, FILES)
+
+
+def test_every_view_found_once_with_its_decision(project):
+    plan = plan_of(project)
+    # A test calls index() directly with a RequestFactory request: it must stay sync.
+    assert plan["index"][0] == "sync" and "shop/tests.py:4" in plan["index"][1]
+    assert plan["renamed_target"][0] == "convert"          # routed through an import alias
+    assert plan["count"] == ("convert", "1 native async point")
+    assert plan["calls_other"][0] == "convert"            # the sync view it calls does no I/O
+    assert plan["called"][0] == "sync" and "called directly by" in plan["called"][1]
+    assert "shop/views.py:21" in plan["called"][1]
+    assert plan["decorated"][0] == "convert"              # login_required is async-ready in 5.2
+    assert plan["custom_decorated"] == ("sync", "decorator mylib.cached may not support async views "
+                                                "(list it in async-safe-decorators if it does)")
+    assert plan["already"][0] == "already async"
+    assert plan["skipped"][0] == "suppressed"
+    assert plan["unrouted"][0] == "not routed"
+    assert plan["ItemApi"] == ("convert", "2 native async points")
+    assert plan["ItemList"][0] == "sync" and "generic view (ListView)" in plan["ItemList"][1]
+    assert plan["post"][0] == "convert"                   # reached through include("blog.urls")
+    assert "_parse" not in plan and "helper" not in plan and "Base" not in plan
+
+
+def test_mixed_class_is_left_as_it_is(project):
+    # Django refuses a class with sync and async handlers; we do not make it worse.
+    decision, reason = plan_of(project)["Mixed"]
+    assert decision == "sync" and "ImproperlyConfigured" in reason
+
+
+def test_older_target_keeps_decorated_views_sync(project):
+    plan = plan_of(project, target=(5, 0))
+    assert plan["decorated"] == ("sync", "@login_required supports async views only from Django 5.1")
+
+
+def test_include_unrouted_and_safe_decorators(project):
+    plan = plan_of(project, include_unrouted=True, async_safe_decorators=frozenset({"mylib.cached"}))
+    assert plan["unrouted"][0] == "convert"
+    assert plan["custom_decorated"][0] == "convert"
+
+
+def test_atomic_requests_keeps_views_sync(tmp_path):
+    files = dict(FILES)
+    files["proj/settings.py"] = textwrap.dedent(files["proj/settings.py"]) + '\nDATABASES["default"]["ATOMIC_REQUESTS"] = True\n'
+    plan = plan_of(make_project(tmp_path, files))
+    assert plan["count"][0] == "sync" and "ATOMIC_REQUESTS" in plan["count"][1]
+
+
+def test_discovery_reads_the_whole_project_but_rewrites_only_under_path(project):
+    clear_cache()
+    result = run([project / "blog"], Options(), frozenset(all_codemods()), jobs=1)
+    assert {v["view"] for v in result.views} == {"post"}   # routed from proj/urls.py above PATH
+    assert all(str(f.path).startswith(str(project / "blog")) for f in result.files)
