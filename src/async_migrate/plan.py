@@ -202,8 +202,11 @@ def _suppressed(node: cst.FunctionDef | cst.ClassDef, tree: cst.Module) -> bool:
     header = tree.code_for_node(node.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]),
                                                   leading_lines=()))
     first_lines = header.splitlines()[: len(node.decorators) + 2]
-    comments = [line.comment.value for line in node.leading_lines if line.comment]
-    return any(SKIP_COMMENT.search(text) for text in [*first_lines, *comments[-1:]])
+    comments = [line.comment.value for line in node.leading_lines if line.comment][-1:]
+    header = getattr(node.body, "header", None)
+    if header is not None and header.comment is not None:
+        comments.append(header.comment.value)   # ``def view(request):  # async-migrate: skip``
+    return any(SKIP_COMMENT.search(text) for text in [*first_lines, *comments])
 
 
 def _summary(points: list[Point]) -> str:
