@@ -81,6 +81,15 @@ def rewrite(point, node, state):
     raise ValueError(f"wrap_sync cannot rewrite {kind}")
 
 
+def finish_function(view, original: cst.FunctionDef, updated: cst.FunctionDef, state) -> cst.FunctionDef:
+    """Under ATOMIC_REQUESTS with --unsafe, opt the converted view out of the request transaction."""
+    if not view.non_atomic or original is not view.functions[0]:
+        return updated
+    state.need("django.db", "transaction")
+    decorator = cst.Decorator(cst.Attribute(cst.Name("transaction"), cst.Name("non_atomic_requests")))
+    return updated.with_changes(decorators=[*updated.decorators, decorator])
+
+
 class WrapSyncCommand(ViewCodemodCommand):
     DESCRIPTION = DESCRIPTION
     CODEMODS = (NAME,)

@@ -250,3 +250,19 @@ def test_discovery_reads_the_whole_project_but_rewrites_only_under_path(project)
     result = run([project / "blog"], Options(), frozenset(all_codemods()), jobs=1)
     assert {v["view"] for v in result.views} == {"post"}   # routed from proj/urls.py above PATH
     assert all(str(f.path).startswith(str(project / "blog")) for f in result.files)
+
+
+def test_atomic_requests_with_unsafe_adds_non_atomic_requests(tmp_path):
+    files = dict(FILES)
+    files["proj/settings.py"] = textwrap.dedent(files["proj/settings.py"]) + 'DATABASES["default"]["ATOMIC_REQUESTS"] = True\n'
+    root = make_project(tmp_path, files)
+    plan = plan_of(root, unsafe=True)
+    assert plan["count"][0] == "convert" and "non_atomic_requests added" in plan["count"][1]
+    assert plan["ItemApi"][0] == "sync"          # class-based: left alone, with the reason
+    clear_cache()
+    from async_migrate.engine import write_changes
+    result = run([root], Options(unsafe=True), frozenset(all_codemods()), jobs=1)
+    write_changes(result)
+    text = (root / "shop" / "views.py").read_text()
+    assert "@transaction.non_atomic_requests\nasync def count(request):" in text
+    assert "from django.db import transaction" in text

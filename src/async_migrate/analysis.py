@@ -357,7 +357,10 @@ class _BodyAnalyser(cst.CSTVisitor):
     def visit_For(self, node: cst.For) -> None:
         self.for_iters.add(id(node.iter))
         source = self.value_of(node.iter)
-        if source.is_query and not (isinstance(node.iter, cst.Call) and _method(node.iter) in api.QUERYSET_TERMINAL):
+        if source.is_query and _method(node.iter) == "iterator" and not self.ctx.supports((5, 0)) \
+                and "prefetch_related" in _chain_methods(node.iter):
+            self.block(node, "aiterator() after prefetch_related() needs Django 5.0")
+        elif source.is_query and not (isinstance(node.iter, cst.Call) and _method(node.iter) in api.QUERYSET_TERMINAL):
             self.point(node, "for", ORM, True, "for over a queryset -> async for",
                        iterator=isinstance(node.iter, cst.Call) and _method(node.iter) == "iterator")
             self._bind_loop(node.target, source)
@@ -762,8 +765,19 @@ def _streamed_generator(view: cst.FunctionDef, nested: cst.FunctionDef) -> bool:
     return bool(streamed) and len(uses) == len(streamed)
 
 
-def _method(call: cst.Call) -> str | None:
-    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+def _chain_methods(node: cst.BaseExpression) -> str:
+    """Space-separated method names of a call chain (``a.filter().iterator()`` -> "filter iterator")."""
+    names = []
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        names.append(node.func.attr.value)
+        node = node.func.value
+    return " " + " ".join(reversed(names))
+
+
+def _method(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.attr.value
+    return None
 
 
 def _is_slice(node: cst.Subscript) -> bool:

@@ -37,6 +37,7 @@ class ViewPlan:
     points: list[Point] = field(default_factory=list)
     functions: list[cst.FunctionDef] = field(default_factory=list)   # defs that become async
     user_name: str = "user"
+    non_atomic: bool = False        # add @transaction.non_atomic_requests (ATOMIC_REQUESTS + --unsafe)
 
     @property
     def converts(self) -> bool:
@@ -139,6 +140,9 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
     plan.decision = WRAP if any(p.hop for p in points) else CONVERT
     plan.reason = _summary(points)
     plan.user_name = _free_name(functions, ("user", "current_user", "request_user"))
+    if ctx.facts.settings.atomic_requests and isinstance(node, cst.FunctionDef):
+        plan.non_atomic = True
+        plan.reason += "; @transaction.non_atomic_requests added (--unsafe): no request-wide transaction any more"
     return plan
 
 
@@ -161,7 +165,9 @@ def _structural_reason(view: FoundView, node, ctx: Context, functions: list[cst.
     decorators = [d for f in functions for d in f.decorators]
     names = [_decorator_name(d, ctx) for d in decorators] + list(view.wrappers)
     if ctx.facts.settings.atomic_requests and NON_ATOMIC not in names:
-        return "ATOMIC_REQUESTS is on: Django refuses async views unless @transaction.non_atomic_requests"
+        if not ctx.options.unsafe or isinstance(node, cst.ClassDef):
+            return ("ATOMIC_REQUESTS is on: Django refuses async views unless @transaction.non_atomic_requests "
+                    "(--unsafe adds it to function views; the view then loses its request-wide transaction)")
     for name in names:
         why = _decorator_problem(name, ctx)
         if why:

@@ -162,3 +162,17 @@ def sorted_books(request):
 ''')
     decision, reason = decisions(plan)["sorted_books"]
     assert decision == "sync" and "lambda" in reason
+
+
+def test_aiterator_after_prefetch_related_needs_50():
+    source = MODELS + '''\
+def dump(request):
+    names = []
+    for book in Book.objects.prefetch_related("tags").iterator(chunk_size=100):
+        names.append(book.title)
+    return JsonResponse({"n": names})
+'''
+    plan = check_noop(source, target="4.2")
+    assert "needs Django 5.0" in decisions(plan)["dump"][1]
+    check_transformed(source, source.replace("def dump", "async def dump").replace(
+        "    for book", "    async for book").replace(".iterator(", ".aiterator("), target="5.0")
