@@ -78,6 +78,11 @@ def rewrite(point, node, state):
         return cst.Expr(b.wrap_dunder(node.target.value, "__delitem__", [node.target.slice[0].slice.value]))
     if kind == "region":
         return cst.FlattenSentinel(build_region(node, point.data["region"], cst.Name("sync_to_async")))
+    if kind == "group":
+        return cst.FlattenSentinel(build_region(point.data["statements"], point.data["region"],
+                                                cst.Name("sync_to_async")))
+    if kind == "drop":
+        return cst.RemovalSentinel.REMOVE
     raise ValueError(f"wrap_sync cannot rewrite {kind}")
 
 

@@ -45,7 +45,7 @@ class Point:
 
     @property
     def hop(self) -> bool:
-        return not self.native and self.kind != "sleep"
+        return not self.native and self.kind not in ("sleep", "drop")
 
 
 @dataclass

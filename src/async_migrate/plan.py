@@ -20,6 +20,7 @@ from .builders import fresh_name
 from .cst_names import import_table
 from .discovery import FoundView
 from .facts import Options, ProjectFacts
+from .grouping import group_wraps
 
 CONVERT, WRAP, SYNC = "convert", "wrap", "sync"
 ALREADY_ASYNC, NOT_ROUTED, SUPPRESSED = "already async", "not routed", "suppressed"
@@ -123,7 +124,7 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
     blockers: list[tuple[int, str]] = []
     for function in list(functions):
         result: Analysis = analyse_function(function, ctx, node if isinstance(node, cst.ClassDef) else None)
-        points.extend(result.points)
+        points.extend(group_wraps(function, result.points))
         blockers.extend(result.blockers)
         functions = functions + [f for f in result.async_functions if f not in functions]
     if blockers:

@@ -7,6 +7,7 @@ transaction still holds all of them and rolls back as before.  What flows in and
 - names only the block assigns, but that code after it reads, are returned and rebound;
 - a block whose every path ends in ``return`` is called as ``return await ...``.
 
+The same holds for a run of neighbouring statements merged into one hop (grouping.py).
 Blocks that cannot move safely (``return`` on some paths only, ``break``/``continue`` that
 leave the block, ``yield``, ``await``) are refused with a reason.
 """
@@ -146,17 +147,25 @@ def always_returns(body: cst.BaseSuite | cst.BaseStatement) -> bool:
 
 def describe_region(func: cst.FunctionDef, block: cst.With, name: str) -> Region | str:
     """How ``block`` (a statement of ``func``) moves out; a string says why it cannot."""
-    inside = _names(block)
+    return describe_statements(func, [block], name)
+
+
+def describe_statements(func: cst.FunctionDef, statements: list[cst.BaseStatement], name: str) -> Region | str:
+    """How consecutive ``statements`` of ``func`` move into one nested sync function."""
+    inside = _Names()
+    for statement in statements:
+        statement.visit(inside)
     if inside.escapes:
-        return f"{inside.escapes[0]} inside the with block"
-    returns_all = always_returns(block.body)
+        return f"{inside.escapes[0]} inside the block"
+    last = statements[-1]
+    returns_all = always_returns(last.body) if isinstance(last, cst.With) else always_returns(last)
     if inside.returns and not returns_all:
-        return "the with block returns on some paths only"
+        return "the block returns on some paths only"
     params = {p.name.value for p in (*func.params.params, *func.params.kwonly_params, *func.params.posonly_params)}
     for star in (func.params.star_arg, func.params.star_kwarg):
         if isinstance(star, cst.Param):
             params.add(star.name.value)
-    outside = _OutsideNames(block)
+    outside = _OutsideNames(statements)
     func.body.visit(outside)
     bound_outside = outside.bound | params
     nonlocals = sorted(inside.bound & bound_outside)
@@ -165,16 +174,16 @@ def describe_region(func: cst.FunctionDef, block: cst.With, name: str) -> Region
 
 
 class _OutsideNames(_Names):
-    """Names bound outside ``block`` and names read after it, in the function body."""
+    """Names bound outside the moved statements and names read after them."""
 
-    def __init__(self, block: cst.With):
+    def __init__(self, statements: list[cst.BaseStatement]):
         super().__init__()
-        self.block = block
+        self.skip = {id(s) for s in statements}
         self.after = False
         self.read_after: set[str] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if node is self.block:
+        if id(node) in self.skip:
             self.after = True
             return False
         return super().on_visit(node)
@@ -184,16 +193,20 @@ class _OutsideNames(_Names):
             self.read_after.add(node.value)
 
 
-def build_region(block: cst.With, region: Region, call_prefix: cst.BaseExpression) -> list[cst.BaseStatement]:
+def build_region(block: cst.BaseStatement | list[cst.BaseStatement], region: Region,
+                 call_prefix: cst.BaseExpression) -> list[cst.BaseStatement]:
     """The nested function and the statement that awaits it.
 
     ``call_prefix`` is ``sync_to_async`` (a Name) so the call reads
     ``await sync_to_async(_fn)()``.
     """
+    statements = block if isinstance(block, list) else [block]
+    block = statements[0]
     body: list[cst.BaseStatement] = []
     if region.nonlocals:
         body.append(cst.SimpleStatementLine([cst.Nonlocal([cst.NameItem(cst.Name(n)) for n in region.nonlocals])]))
     body.append(block.with_changes(leading_lines=()))
+    body.extend(statements[1:])
     if region.returns:
         body.append(cst.SimpleStatementLine([cst.Return(_names_expr(region.returns))]))
     function = cst.FunctionDef(

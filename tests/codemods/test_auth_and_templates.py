@@ -221,3 +221,30 @@ def cached(request):
     assert decisions(plan)["private"] == ("sync", "@login_required supports async views only from Django 5.1")
     assert "not async-safe" in decisions(plan)["cached"][1]
     code = check_transformed(source, source.replace("def private", "async def private"), target="5.1")
+
+
+def test_neighbouring_wraps_share_one_hop():
+    plan = check_transformed(MODELS + '''\
+from . import services
+
+
+def publish(request, pk):
+    book = services.load(pk)
+    services.notify(book)
+    note = services.log(book)
+    return JsonResponse({"t": book.title, "note": note})
+''', MODELS.replace(TOP, TOP + "from asgiref.sync import sync_to_async\n") + '''\
+from . import services
+
+
+async def publish(request, pk):
+    def _sync_steps():
+        book = services.load(pk)
+        services.notify(book)
+        note = services.log(book)
+        return book, note
+    book, note = await sync_to_async(_sync_steps)()
+    return JsonResponse({"t": book.title, "note": note})
+''', unsafe=True)
+    (view,) = plan.views
+    assert view.hops == 1

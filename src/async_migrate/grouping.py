@@ -1,0 +1,95 @@
+"""Merge neighbouring wrapped statements into one ``sync_to_async`` hop.
+
+Two statements in a row whose only I/O is wrapped (``book = form.save()`` then
+``services.notify(book)``) would cost two thread hops; moved together into one nested sync
+function (the same mechanism as a transaction block) they cost one.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .analysis import WRAP, Point
+from .regions import Region, describe_statements
+
+GROUPABLE = {"wrap_call", "wrap_method", "getattr"}
+SIMPLE = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr)
+
+
+def group_wraps(function: cst.FunctionDef, points: list[Point]) -> list[Point]:
+    """Return ``points`` with each run of two or more wrap-only statements replaced by one
+    ``group`` point (and ``drop`` points for the statements folded into it)."""
+    inside = {id(p.node): p for p in points}
+    result = list(points)
+    count = 0
+    for block in _blocks(function.body):
+        run: list[tuple[cst.SimpleStatementLine, list[Point]]] = []
+        for statement in [*block.body, None]:
+            found = _wrap_only(statement, inside) if statement is not None else None
+            if found:
+                run.append((statement, found))
+                continue
+            if len(run) >= 2:
+                count += 1
+                name = "_sync_steps" if count == 1 else f"_sync_steps_{count}"
+                region = describe_statements(function, [s for s, _ in run], name)
+                if isinstance(region, Region):
+                    result = _fold(result, run, region)
+            run = []
+    return result
+
+
+def _fold(points: list[Point], run, region: Region) -> list[Point]:
+    folded = {id(p) for _, found in run for p in found}
+    kept = [p for p in points if id(p) not in folded]
+    first, first_points = run[0]
+    statements = [s for s, _ in run]
+    kept.append(Point(first, "group", WRAP, False, first_points[0].line,
+                      f"{len(folded)} wrapped calls on {len(run)} neighbouring lines -> one hop "
+                      f"{region.function_name}()", {"region": region, "statements": statements}))
+    for statement, found in run[1:]:
+        kept.append(Point(statement, "drop", WRAP, False, found[0].line, "folded into the group above"))
+    return kept
+
+
+def _wrap_only(statement: cst.BaseStatement, points: dict[int, Point]) -> list[Point] | None:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1 \
+            or not isinstance(statement.body[0], SIMPLE):
+        return None
+    found: list[Point] = []
+    ok = True
+
+    class Scan(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nonlocal ok
+            point = points.get(id(node))
+            if point is not None:
+                if point.kind in GROUPABLE and point.codemod == WRAP:
+                    found.append(point)
+                else:
+                    ok = False
+            return ok
+
+    statement.visit(Scan())
+    return found if ok and found else None
+
+
+def _blocks(body: cst.BaseSuite):
+    """Every indented block of the function, not looking into nested defs or classes."""
+    blocks: list[cst.IndentedBlock] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+            blocks.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    body.visit(Collect())
+    return blocks
