@@ -1,0 +1,81 @@
+"""`check --fix`: rewrite the fixable findings with the codemods' own rewrite functions.
+
+The fixable points (``Finding.fixable``) are the ones Django's native async API covers at
+the target version: AM101 (``x.get()`` -> ``await x.aget()``, instance/related/session/cache
+methods, ``get_object_or_404``), AM102 (``for`` -> ``async for``, comprehensions,
+``list()``/``len()``/``bool()``/truth tests, ``qs[0]``, ``select_related`` for a lazy
+relation), AM103 ``time.sleep`` -> ``await asyncio.sleep`` and AM105 (``request.user`` ->
+``user = await request.auser()``, ``login``/``logout``/``authenticate`` -> ``alogin``/...).
+AM103 for other calls, AM104, AM106 and AM107 need a human (a thread hop or a moved block)
+and are only reported.
+
+The points come from ``async def`` bodies only (never lambdas, nested ``def`` or generator
+expressions), so no ``await`` lands outside a coroutine; the result is compiled before it
+is written, and a file whose fix would not compile is left as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+from .check import ModuleCheck, check_source
+from .facts import Options, ProjectFacts, facts_for
+from .files import encode_source, read_source, write_atomic
+from .plan import CONVERT, ModulePlan, ViewPlan, _free_name
+from .registry import all_codemods
+from .rewriter import RewriteState, rewrite_module
+
+
+class FixError(Exception):
+    """The fixed source would not compile; nothing was written."""
+
+
+def fix_checked(checked: ModuleCheck, target: tuple[int, int]) -> str:
+    """The source of ``checked.tree`` with its fixable points rewritten."""
+    tree = checked.tree
+    assert tree is not None
+    if not checked.functions:
+        return tree.code
+    plan = ModulePlan()
+    for function in checked.functions:
+        view = ViewPlan(function.func.name.value, None, 0, CONVERT, points=function.points,
+                        functions=[function.func])
+        view.user_name = _free_name([function.func], ("user", "current_user", "request_user"))
+        plan.views.append(view)
+    state = RewriteState(target)
+    context = CodemodContext()
+    new_tree = rewrite_module(tree, plan, all_codemods(), state)
+    for module, name in sorted(state.imports, key=str):
+        AddImportsVisitor.add_needed_import(context, module, name)
+    for module, name in sorted(state.maybe_unused, key=str):
+        RemoveImportsVisitor.remove_unused_import(context, module, name)
+    new_tree = AddImportsVisitor(context).transform_module(new_tree)
+    new_tree = RemoveImportsVisitor(context).transform_module(new_tree)
+    code = new_tree.code
+    try:
+        compile(code, "<fixed>", "exec")
+    except SyntaxError as exc:  # never write code that does not compile
+        raise FixError(f"the fix would not compile ({exc.msg} at line {exc.lineno}); file left unchanged") from None
+    return code
+
+
+def fix_text(text: str, options: Options, facts: ProjectFacts | None = None, path: Path | None = None) -> str:
+    facts = facts or ProjectFacts.for_source(text)
+    return fix_checked(check_source(text, path, facts, options), options.target)
+
+
+def fix_file(path: Path, options: Options) -> bool:
+    """Fix one file in place; True when it changed."""
+    source = read_source(path)
+    checked = check_source(source.text, path, facts_for(path), options)
+    new = fix_checked(checked, options.target)
+    if new == source.text:
+        return False
+    write_atomic(path, encode_source(source, new))
+    return True
+
+
+__all__ = ["fix_checked", "fix_text", "fix_file", "FixError"]
