@@ -1,0 +1,522 @@
+"""One sync view per rewrite pattern, written the way people write them.
+
+Every view is marked ``# pattern: <name>``; tests/test_patterns.py lists the decision the
+tool is expected to make for each, and pat/tests.py holds the behaviour that must survive
+the migration.
+"""
+
+import json
+import time
+
+from django.contrib.auth import authenticate, login, logout
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_list_or_404, get_object_or_404, render
+
+from . import services
+from .forms import BookForm, TaggedBookForm
+from .models import Author, Book, Review, Tag
+
+
+def _book(book):
+    return {"id": book.pk, "title": book.title, "stock": book.stock}
+
+
+# pattern: get_does_not_exist
+def book_get(request, pk):
+    try:
+        book = Book.objects.get(pk=pk)
+    except Book.DoesNotExist:
+        raise Http404("no such book")
+    return JsonResponse(_book(book))
+
+
+# pattern: filter_first_last_latest_earliest
+def book_ends(request):
+    books = Book.objects.filter(stock__gte=0).exclude(title="").order_by("title")
+    first = books.first()
+    last = books.last()
+    newest = Book.objects.latest("id")
+    oldest = Book.objects.earliest("id")
+    missing = Book.objects.filter(title="nope").first()
+    return JsonResponse({
+        "first": first.title, "last": last.title, "latest": newest.title,
+        "earliest": oldest.title, "missing": missing,
+    })
+
+
+# pattern: count_exists
+def book_stats(request):
+    in_stock = Book.objects.filter(stock__gt=0)
+    return JsonResponse({
+        "count": Book.objects.count(),
+        "in_stock": in_stock.count(),
+        "any_empty": Book.objects.filter(stock=0).exists(),
+        "any_huge": Book.objects.filter(stock__gt=1000).exists(),
+    })
+
+
+# pattern: aggregate
+def book_totals(request):
+    totals = Book.objects.aggregate(stock=Sum("stock"), n=Count("id"))
+    return JsonResponse(totals)
+
+
+# pattern: a_prefixed_traps
+def book_tag_counts(request):
+    qs = Book.objects.all().annotate(n_tags=Count("tags")).alias(doubled=F("stock") * 2)
+    tagged = qs.filter(n_tags__gt=0, doubled__gte=0)
+    total = tagged.aggregate(total=Sum("stock"))["total"]
+    names = sorted(tagged.values_list("title", flat=True))
+    return JsonResponse({"total": total, "titles": names})
+
+
+# pattern: in_bulk
+def book_in_bulk(request):
+    ids = [int(x) for x in request.GET.getlist("id")]
+    found = Book.objects.in_bulk(ids)
+    return JsonResponse({"titles": {str(pk): book.title for pk, book in found.items()}})
+
+
+# pattern: contains
+def book_contains(request, pk):
+    book = Book.objects.get(pk=pk)
+    stocked = Book.objects.filter(stock__gt=0)
+    return JsonResponse({"in_stock": stocked.contains(book)})
+
+
+# pattern: iterator_loop
+def book_iterator(request):
+    titles = []
+    for book in Book.objects.order_by("title").iterator(chunk_size=2):
+        titles.append(book.title)
+    return JsonResponse({"titles": titles})
+
+
+# pattern: create
+def tag_create(request):
+    tag = Tag.objects.create(name=request.POST["name"])
+    return JsonResponse({"id": tag.pk, "name": tag.name}, status=201)
+
+
+# pattern: get_or_create
+def tag_get_or_create(request):
+    tag, created = Tag.objects.get_or_create(name=request.POST["name"])
+    return JsonResponse({"id": tag.pk, "created": created})
+
+
+# pattern: update_or_create
+def book_update_or_create(request):
+    author = Author.objects.get(name=request.POST["author"])
+    book, created = Book.objects.update_or_create(
+        title=request.POST["title"], defaults={"author": author, "stock": int(request.POST["stock"])}
+    )
+    return JsonResponse({"id": book.pk, "created": created, "stock": book.stock})
+
+
+# pattern: bulk_create
+def tag_bulk_create(request):
+    names = request.POST.getlist("name")
+    tags = Tag.objects.bulk_create([Tag(name=name) for name in names])
+    return JsonResponse({"created": len(tags)}, status=201)
+
+
+# pattern: bulk_update
+def book_bulk_restock(request):
+    books = list(Book.objects.filter(stock__lt=5).order_by("pk"))
+    for book in books:
+        book.stock = 5
+    updated = Book.objects.bulk_update(books, ["stock"])
+    return JsonResponse({"updated": updated})
+
+
+# pattern: queryset_update
+def book_clear_stock(request):
+    changed = Book.objects.filter(author__name=request.POST["author"]).update(stock=0)
+    return JsonResponse({"changed": changed})
+
+
+# pattern: queryset_delete
+def tag_delete_unused(request):
+    deleted, _ = Tag.objects.filter(book__isnull=True).delete()
+    return JsonResponse({"deleted": deleted})
+
+
+# pattern: manager_all_delete
+def review_delete_all(request):
+    deleted, _ = Review.objects.all().delete()
+    return JsonResponse({"deleted": deleted})
+
+
+# pattern: instance_save
+def book_rename(request, pk):
+    book = Book.objects.get(pk=pk)
+    book.title = request.POST["title"]
+    book.save()
+    return JsonResponse(_book(book))
+
+
+# pattern: instance_save_update_fields
+def book_set_stock(request, pk):
+    book = Book.objects.get(pk=pk)
+    book.stock = int(request.POST["stock"])
+    book.save(update_fields=["stock"])
+    return JsonResponse(_book(book))
+
+
+# pattern: instance_delete
+def book_delete(request, pk):
+    book = Book.objects.get(pk=pk)
+    book.delete()
+    return JsonResponse({"deleted": pk})
+
+
+# pattern: refresh_from_db
+def book_refresh(request, pk):
+    book = Book.objects.get(pk=pk)
+    Book.objects.filter(pk=pk).update(stock=F("stock") + 1)
+    before = book.stock
+    book.refresh_from_db()
+    return JsonResponse({"before": before, "after": book.stock})
+
+
+# pattern: m2m_add_remove_clear_set
+def book_tags(request, pk):
+    book = Book.objects.get(pk=pk)
+    action = request.POST["action"]
+    tags = Tag.objects.filter(name__in=request.POST.getlist("tag"))
+    if action == "add":
+        book.tags.add(*tags)
+    elif action == "remove":
+        book.tags.remove(*tags)
+    elif action == "clear":
+        book.tags.clear()
+    else:
+        book.tags.set(tags)
+    return JsonResponse({"tags": sorted(book.tags.values_list("name", flat=True))})
+
+
+# pattern: related_create
+def author_add_book(request, pk):
+    author = Author.objects.get(pk=pk)
+    book = author.book_set.create(title=request.POST["title"], stock=1)
+    return JsonResponse({"id": book.pk, "author": author.name}, status=201)
+
+
+# pattern: reverse_fk_count
+def author_book_count(request, pk):
+    author = Author.objects.get(pk=pk)
+    return JsonResponse({"name": author.name, "books": author.book_set.count()})
+
+
+# pattern: for_loop
+def book_titles_loop(request):
+    result = []
+    for book in Book.objects.filter(stock__gt=0).order_by("title"):
+        result.append(book.title)
+    return JsonResponse({"titles": result})
+
+
+# pattern: list_comprehension
+def book_titles_comprehension(request):
+    return JsonResponse({"titles": [b.title for b in Book.objects.order_by("title")]})
+
+
+# pattern: list_queryset
+def book_list_qs(request):
+    books = list(Book.objects.order_by("-title"))
+    return JsonResponse({"titles": [b.title for b in books]})
+
+
+# pattern: index_zero
+def book_cheapest(request):
+    qs = Book.objects.filter(stock__gte=int(request.GET.get("min", 0))).order_by("stock", "title")
+    try:
+        book = qs[0]
+    except IndexError:
+        return JsonResponse({"book": None}, status=404)
+    return JsonResponse({"book": book.title})
+
+
+# pattern: slice_iterated
+def book_top_two(request):
+    titles = []
+    for book in Book.objects.order_by("-stock", "title")[:2]:
+        titles.append(book.title)
+    return JsonResponse({"titles": titles})
+
+
+# pattern: values_list_flat
+def book_title_list(request):
+    titles = list(Book.objects.order_by("title").values_list("title", flat=True))
+    return JsonResponse({"titles": titles})
+
+
+# pattern: len_queryset
+def book_len(request):
+    books = Book.objects.filter(stock__gt=0)
+    return JsonResponse({"n": len(books)})
+
+
+# pattern: if_queryset
+def book_any_empty(request):
+    empty = Book.objects.filter(stock=0)
+    if empty:
+        return JsonResponse({"empty": True})
+    return JsonResponse({"empty": False})
+
+
+# pattern: get_object_or_404
+def author_detail(request, pk):
+    author = get_object_or_404(Author, pk=pk)
+    return JsonResponse({"name": author.name})
+
+
+# pattern: get_list_or_404
+def author_books(request, pk):
+    books = get_list_or_404(Book.objects.order_by("title"), author_id=pk)
+    return JsonResponse({"titles": [b.title for b in books]})
+
+
+# pattern: request_user
+def whoami(request):
+    if request.user.is_authenticated:
+        return JsonResponse({"user": request.user.username, "staff": request.user.is_staff})
+    return JsonResponse({"user": None, "staff": False})
+
+
+# pattern: request_user_in_orm
+def review_create(request, pk):
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "login required"}, status=403)
+    book = Book.objects.get(pk=pk)
+    review = Review.objects.create(book=book, user=request.user, rating=int(request.POST["rating"]))
+    return JsonResponse({"id": review.pk, "user": request.user.username}, status=201)
+
+
+# pattern: has_perm
+def can_edit(request):
+    return JsonResponse({"can_edit": request.user.has_perm("pat.change_book")})
+
+
+# pattern: authenticate_login
+def login_view(request):
+    user = authenticate(request, username=request.POST["username"], password=request.POST["password"])
+    if user is None:
+        return JsonResponse({"ok": False}, status=401)
+    login(request, user)
+    return JsonResponse({"ok": True, "user": user.username})
+
+
+# pattern: logout
+def logout_view(request):
+    logout(request)
+    return JsonResponse({"ok": True})
+
+
+# pattern: lazy_fk_after_get
+def book_author(request, pk):
+    book = Book.objects.get(pk=pk)
+    return JsonResponse({"title": book.title, "author": book.author.name})
+
+
+# pattern: lazy_fk_in_loop
+def book_authors(request):
+    rows = []
+    for book in Book.objects.order_by("title"):
+        rows.append([book.title, book.author.name])
+    return JsonResponse({"rows": rows})
+
+
+# pattern: render_lazy_queryset
+def book_page(request):
+    books = Book.objects.order_by("title")
+    return render(request, "pat/books.html", {"books": books})
+
+
+# pattern: session_write
+def cart_add(request):
+    cart = request.session.get("cart", [])
+    cart.append(request.POST["item"])
+    request.session["cart"] = cart
+    return JsonResponse({"cart": cart})
+
+
+# pattern: session_read
+def cart_show(request):
+    return JsonResponse({"cart": request.session.get("cart", [])})
+
+
+# pattern: session_getitem
+def cart_first(request):
+    try:
+        cart = request.session["cart"]
+    except KeyError:
+        return JsonResponse({"first": None}, status=404)
+    return JsonResponse({"first": cart[0]})
+
+
+# pattern: session_pop
+def cart_checkout(request):
+    cart = request.session.pop("cart", [])
+    return JsonResponse({"checked_out": cart})
+
+
+# pattern: session_del
+def cart_forget(request):
+    try:
+        del request.session["cart"]
+    except KeyError:
+        return JsonResponse({"forgot": False})
+    return JsonResponse({"forgot": True})
+
+
+# pattern: cache_get_set
+def cached_count(request):
+    count = cache.get("book_count")
+    hit = count is not None
+    if count is None:
+        count = Book.objects.count()
+        cache.set("book_count", count, 60)
+    return JsonResponse({"count": count, "hit": hit})
+
+
+# pattern: atomic_select_for_update
+def move_stock(request):
+    src_pk, dst_pk, qty = int(request.POST["src"]), int(request.POST["dst"]), int(request.POST["qty"])
+    try:
+        with transaction.atomic():
+            src = Book.objects.select_for_update().get(pk=src_pk)
+            Book.objects.filter(pk=dst_pk).update(stock=F("stock") + qty)
+            src.stock = F("stock") - qty
+            src.save()
+            src.refresh_from_db()
+            if src.stock < 0:
+                raise ValueError(f"only {src.stock + qty} left")
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=409)
+    return JsonResponse({"src": src.stock})
+
+
+# pattern: modelform_create
+def book_create(request):
+    form = BookForm(request.POST)
+    if form.is_valid():
+        book = form.save()
+        return JsonResponse({"id": book.pk, "title": book.title}, status=201)
+    return JsonResponse({"errors": sorted(form.errors)}, status=400)
+
+
+# pattern: project_helper
+def book_restock(request, pk):
+    stock = services.restock(pk, int(request.POST["qty"]))
+    author = Author.objects.get(book__pk=pk)
+    return JsonResponse({"stock": stock, "titles": services.titles_by(author)})
+
+
+# pattern: time_sleep
+def slow_ping(request):
+    time.sleep(0.01)
+    return HttpResponse("pong")
+
+
+# pattern: no_io
+def echo(request):
+    return JsonResponse({"q": request.GET.get("q"), "body": json.loads(request.body or b"{}")})
+
+
+# pattern: not_and_bool_queryset
+def book_none_huge(request):
+    huge = Book.objects.filter(stock__gt=int(request.GET.get("over", 100)))
+    return JsonResponse({"none": not huge, "any": bool(huge)})
+
+
+# pattern: ternary_queryset
+def book_empty_titles(request):
+    empty = Book.objects.filter(stock=0)
+    titles = [b.title for b in empty] if empty else []
+    return JsonResponse({"titles": titles})
+
+
+# pattern: nested_fk_in_comprehension
+def review_rows(request):
+    rows = [[r.book.title, r.book.author.name, r.user.username] for r in Review.objects.order_by("pk")]
+    return JsonResponse({"rows": rows})
+
+
+# pattern: related_manager_fk_loop
+def book_reviewers(request, pk):
+    book = get_object_or_404(Book, pk=pk)
+    users = [r.user.username for r in book.review_set.order_by("pk")]
+    return JsonResponse({"author": book.author.name, "users": users})
+
+
+# pattern: user_reverse_fk
+def my_review_count(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"n": None})
+    return JsonResponse({"n": request.user.review_set.count()})
+
+
+# pattern: session_in_check
+def cart_has(request):
+    request.session["checks"] = request.session.get("checks", 0) + 1
+    return JsonResponse({"has_cart": "cart" in request.session, "checks": request.session["checks"]})
+
+
+# pattern: login_then_request_user
+# BUG: request.user is bound once, before login(): the tool inserts `current_user = await
+# request.auser()` at the top and reads it after `await alogin(request, user)`, so the
+# response says "" (AnonymousUser) where the sync view says "alice".
+def login_whoami(request):  # async-migrate: skip
+    user = authenticate(request, username=request.POST["username"], password=request.POST["password"])
+    if user is None:
+        return JsonResponse({"user": request.user.username}, status=401)
+    login(request, user)
+    return JsonResponse({"user": request.user.username})
+
+
+# pattern: logout_then_request_user
+# BUG: request.user is bound once, before logout(): after `await alogout(request)` the
+# migrated view still reads the old `user`, so "after" is "alice" instead of "".
+def logout_whoami(request):  # async-migrate: skip
+    before = request.user.username
+    logout(request)
+    return JsonResponse({"before": before, "after": request.user.username})
+
+
+# pattern: queryset_or_fallback
+# BUG: `qs or fallback` is treated as a truth test on both operands: it becomes
+# `await qs.aexists() or await fallback.aexists()`, so `books` is a bool and the
+# comprehension raises TypeError: 'bool' object is not iterable.
+def book_search(request):  # async-migrate: skip
+    books = Book.objects.filter(title__icontains=request.GET["q"]).order_by("title") or Book.objects.order_by("title")[:1]
+    return JsonResponse({"titles": [b.title for b in books]})
+
+
+# pattern: get_or_create_then_fk
+# BUG: select_related("author") is added to get_or_create(), which only helps the get
+# path; on the create path `book.author` is still lazy and raises
+# SynchronousOnlyOperation in the async view.
+def book_ensure(request):  # async-migrate: skip
+    book, created = Book.objects.get_or_create(
+        title=request.POST["title"], defaults={"author_id": request.POST["author"]}
+    )
+    return JsonResponse({"created": created, "author": book.author.name})
+
+
+# pattern: modelform_commit_false_save_m2m
+# BUG: form.save_m2m() (and the generator over book.tags.all() on the instance that
+# form.save(commit=False) returns) are left sync inside the async view ->
+# SynchronousOnlyOperation.
+def book_create_tagged(request):  # async-migrate: skip
+    form = TaggedBookForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": sorted(form.errors)}, status=400)
+    book = form.save(commit=False)
+    book.stock = 99
+    book.save()
+    form.save_m2m()
+    return JsonResponse({"id": book.pk, "tags": sorted(t.name for t in book.tags.all())}, status=201)
