@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper
 
 from async_migrate.django_api import DEFAULT_TARGET, parse_version
 from async_migrate.facts import Options, ProjectFacts, facts_for
@@ -43,6 +46,19 @@ class ViewCodemodCommand(CodemodCommand):
                                 help="also wrap calls whose safety the tool cannot see")
         arg_parser.add_argument("--include-unrouted", dest="include_unrouted", action="store_true",
                                 default=False, help="also convert view-shaped functions no URL routes")
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module):
+        # The planner keeps references to nodes of this very tree, so no defensive copy
+        # (LibCST's default deep-copies the module for every codemod run).
+        old = self.context.wrapper
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        with self.resolve(wrapper):
+            self.context = replace(self.context, wrapper=wrapper)
+            try:
+                yield wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=old)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         result = super().transform_module(tree)

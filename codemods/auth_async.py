@@ -58,6 +58,15 @@ def rewrite(point, node, state):
         return b.await_(_async_function(node, point.data["async_name"], state))
     if point.kind == "method":
         return b.await_(b.rename_method(node, point.data["async_name"]))
+    if point.kind == "rebind_user":
+        # After login()/logout() Django has set request.user to a loaded object: re-read it.
+        name = state.view.user_name if state.view else "user"
+        request = point.data["request"]
+        rebind = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))],
+                                                     cst.Attribute(request, cst.Name("user")))])
+        if any(isinstance(s, cst.Return) for s in node.body):
+            return node
+        return cst.FlattenSentinel([node, rebind])
     raise ValueError(f"auth_async cannot rewrite {point.kind}")
 
 

@@ -95,12 +95,11 @@ EXPECTED = {
     "book_reviewers": CONVERT,              # related_manager_fk_loop
     "my_review_count": CONVERT,             # user_reverse_fk
     "cart_has": SYNC,                       # session_in_check: `in request.session` (safe, left sync)
-    # Migrated wrongly today: excluded with `# async-migrate: skip` (see the # BUG: comments).
-    "login_whoami": SUPPRESSED,             # login_then_request_user
-    "logout_whoami": SUPPRESSED,            # logout_then_request_user
-    "book_search": SUPPRESSED,              # queryset_or_fallback
-    "book_ensure": SUPPRESSED,              # get_or_create_then_fk
-    "book_create_tagged": SUPPRESSED,       # modelform_commit_false_save_m2m
+    "login_whoami": CONVERT,                # login_then_request_user: the bound user follows login()
+    "logout_whoami": CONVERT,               # logout_then_request_user
+    "book_search": SYNC,                    # queryset_or_fallback: `qs or x` evaluates qs to test it
+    "book_ensure": WRAP,                    # get_or_create_then_fk: created objects' relations wrapped
+    "book_create_tagged": WRAP,             # modelform_commit_false_save_m2m
 }
 
 

@@ -28,6 +28,7 @@ ORM, AUTH, WRAP, IO, TEMPLATE = "orm_async", "auth_async", "wrap_sync", "blockin
 ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
                       "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter"}
 RESPONSE_OK = {"django.http", "django.template.response"}
+USER_CHANGING = {"django.contrib.auth.login", "django.contrib.auth.logout"}
 STREAMING_ASYNC_MIN = (4, 2)   # StreamingHttpResponse accepts async iterators
 SAFE_CONTEXT_MANAGERS = ("contextlib.suppress", "io.StringIO", "io.BytesIO", "django.utils.translation.override")
 
@@ -85,7 +86,15 @@ class Context:
 def analyse_function(func: cst.FunctionDef, ctx: Context, cls: cst.ClassDef | None = None) -> Analysis:
     analyser = _BodyAnalyser(ctx, func, cls)
     func.body.visit(analyser)
-    return analyser.result
+    result = analyser.result
+    user_reads = [p for p in result.points if p.kind == "request_user"]
+    if user_reads:
+        # login()/logout() replace request.user: the bound user must follow.
+        for statement, line in analyser.user_changes:
+            result.points.append(Point(statement, "rebind_user", AUTH, True, line,
+                                       "request.user changes here: the bound user follows",
+                                       {"request": user_reads[0].node.value}))
+    return result
 
 
 class _BodyAnalyser(cst.CSTVisitor):
@@ -99,6 +108,8 @@ class _BodyAnalyser(cst.CSTVisitor):
         self.regions = 0
         self.streaming: list[cst.FunctionDef] = []
         self.local_functions: set[str] = set()
+        self.statement: cst.SimpleStatementLine | None = None
+        self.user_changes: list[tuple[cst.SimpleStatementLine, int]] = []
         self.for_iters: set[int] = set()
         params = [p.name.value for p in func.params.params]
         if cls is not None and params:
@@ -180,7 +191,9 @@ class _BodyAnalyser(cst.CSTVisitor):
             return Value(v.REQUEST) if attr == "request" else v.PLAIN_VALUE
         if base.kind in (v.INSTANCE, v.USER):
             info = models.models.get(base.model or "User" if base.kind == v.USER else base.model or "")
-            relation = info.relations.get(attr) if info else None
+            if info is None:
+                return v.OPAQUE_VALUE   # an instance of a model we do not know
+            relation = info.relations.get(attr)
             if relation is None:
                 return v.PLAIN_VALUE
             path = f"{base.prefix}__{attr}" if base.prefix else attr
@@ -203,15 +216,18 @@ class _BodyAnalyser(cst.CSTVisitor):
                 if name in api.QUERYSET_CHAIN or self.ctx.facts.models.manager_methods.get(name):
                     rows_plain = base.rows_plain or name in ("values", "values_list")
                     return Value(v.QUERYSET, base.model, origin=origin, loaded=loaded, rows_plain=rows_plain)
+                # create()/get_or_create() may build the object without a query: no
+                # select_related can cover its relations.
+                created = name in ("create", "get_or_create", "update_or_create")
                 if name in api.RETURNS_INSTANCE:
-                    return Value(v.INSTANCE, base.model, origin=origin, loaded=loaded)
+                    return Value(v.INSTANCE, base.model, origin=None if created else origin, loaded=loaded)
                 if name in api.RETURNS_PAIR:
-                    return Value(v.PAIR, base.model, origin=origin, loaded=loaded)
+                    return Value(v.PAIR, base.model, origin=None, loaded=loaded)
                 if name == "iterator":
                     return base.with_(kind=v.QUERYSET, origin=origin)
                 return v.PLAIN_VALUE if name in api.QUERYSET_TERMINAL else v.OPAQUE_VALUE
             if base.kind == v.FORM and name == "save":
-                return Value(v.INSTANCE, None)
+                return Value(v.INSTANCE, base.model)
             if base.kind == v.PAGINATOR and name in ("page", "get_page"):
                 return Value(v.PAGINATOR, base.model, source="page")
             if base.kind in (v.PLAIN, v.REQUEST, v.SESSION, v.CACHE, v.USER):
@@ -235,7 +251,7 @@ class _BodyAnalyser(cst.CSTVisitor):
             return Value(v.INSTANCE, model.name)
         form = models.forms.get(qualified)
         if form is not None:
-            return Value(v.FORM, touches_db=form.touches_db)
+            return Value(v.FORM, form.model, touches_db=form.touches_db)
         if short in ITERATING_BUILTINS or library_effect(qualified) is not None:
             return v.PLAIN_VALUE
         found = self.ctx.facts.project.lookup(qualified)
@@ -260,6 +276,9 @@ class _BodyAnalyser(cst.CSTVisitor):
             return v.PLAIN_VALUE
         effect = self.ctx.facts.effects.of_node(f"{module.name}.{func.name}@{func.lineno}", module, func)
         return v.PLAIN_VALUE if effect.is_pure else v.OPAQUE_VALUE
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.statement = node
 
     # -- scopes ----------------------------------------------------------------------------
     def visit_Lambda(self, node: cst.Lambda) -> None:
@@ -418,8 +437,11 @@ class _BodyAnalyser(cst.CSTVisitor):
         self._truth_test(node.test)
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
-        self._truth_test(node.left)
-        self._truth_test(node.right)
+        if id(node) in self._handled:
+            return   # a condition: its operands were checked as truth tests
+        # ``qs or fallback`` as a value: bool(qs) runs a query and the result is the queryset.
+        if self.value_of(node.left).kind == v.QUERYSET:
+            self.block(node, "queryset as an operand of and/or (evaluated to test it)")
 
     def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
         if isinstance(node.operator, cst.Not):
@@ -429,6 +451,10 @@ class _BodyAnalyser(cst.CSTVisitor):
         if id(test) in self._handled:
             return
         self._handled.add(id(test))
+        if isinstance(test, cst.BooleanOperation):
+            self._truth_test(test.left)
+            self._truth_test(test.right)
+            return
         if self.value_of(test).kind == v.QUERYSET:
             self.point(test, "exists", ORM, True, "truth test of a queryset -> await qs.aexists()")
 
@@ -562,7 +588,8 @@ class _BodyAnalyser(cst.CSTVisitor):
                 self.point(node, "wrap_method", WRAP, False, f"model method .{name}() uses the database")
             return
         if base.kind == v.FORM:
-            if base.touches_db and name in ("is_valid", "save", "full_clean", "clean", "validate_unique"):
+            if base.touches_db and name in ("is_valid", "save", "save_m2m", "full_clean", "clean",
+                                            "validate_unique", "has_changed"):
                 self.point(node, "wrap_method", WRAP, False, f"form.{name}() queries the database", reason="form")
             return
         if base.kind == v.SESSION:
@@ -606,6 +633,8 @@ class _BodyAnalyser(cst.CSTVisitor):
             return
         if qualified in api.FUNCTIONS:
             async_name, minimum = api.FUNCTIONS[qualified]
+            if qualified in USER_CHANGING and self.statement is not None:
+                self.user_changes.append((self.statement, self.ctx.line_of(node)))
             codemod = AUTH if ".auth." in qualified else ORM
             self._native_or_wrap(node, "function", ctx.supports(minimum), async_name,
                                  f"{qualified.rsplit('.', 1)[1]}()", codemod=codemod)

@@ -4,6 +4,7 @@ and ``View`` subclasses, plus who else calls a view directly."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,8 +161,10 @@ def _find_callers(project: Project, views: dict[str, FoundView]) -> None:
     if not function_views:
         return
     short_names = {key.rsplit(".", 1)[1] for key in function_views}
+    # One regex scan per module decides whether its tree is worth walking.
+    called = re.compile(r"\b(?:%s)\s*\(" % "|".join(sorted(map(re.escape, short_names))))
     for module in project.modules.values():
-        if module.name.split(".")[-1] == "urls":
+        if module.name.split(".")[-1] == "urls" or (module.text and not called.search(module.text)):
             continue
         for node in ast.walk(module.tree):
             if not isinstance(node, ast.Call):

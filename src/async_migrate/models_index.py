@@ -61,6 +61,7 @@ class FormInfo:
     name: str
     model_form: bool
     touches_db: bool
+    model: str | None = None     # ModelForm's Meta.model (short name)
 
 
 @dataclass
@@ -130,7 +131,7 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
                     index.manager_methods[item.name] = _returns_queryset(item)
         elif kind in ("form", "modelform", "dbform"):
             touches = kind != "form" or _has_db_fields(node)
-            index.forms[qualified] = FormInfo(node.name, kind == "modelform", touches)
+            index.forms[qualified] = FormInfo(node.name, kind == "modelform", touches, _meta_model(node))
     for qualified in AUTH_DB_FORMS:
         index.forms.setdefault(qualified, FormInfo(qualified.rsplit(".", 1)[1], False, True))
 
@@ -212,6 +213,18 @@ def _returns_queryset(func: ast.FunctionDef) -> bool:
         if value.func.attr not in QUERYSET_CHAIN and value.func.attr != "get_queryset":
             return False
     return True
+
+
+def _meta_model(node: ast.ClassDef) -> str | None:
+    for item in node.body:
+        if isinstance(item, ast.ClassDef) and item.name == "Meta":
+            for statement in item.body:
+                if isinstance(statement, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "model" for t in statement.targets):
+                    value = statement.value
+                    return value.id if isinstance(value, ast.Name) else value.attr if isinstance(
+                        value, ast.Attribute) else None
+    return None
 
 
 def _has_db_fields(node: ast.ClassDef) -> bool:

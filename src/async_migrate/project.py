@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .files import FileProblem, iter_python_files, read_source
+from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SETTINGS_ENV = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
@@ -28,8 +28,19 @@ def find_root(path: Path) -> Path:
     for marker in ROOT_MARKERS:
         for folder in (start, *start.parents):
             if (folder / marker).exists():
-                return folder
+                return _walkable_root(folder, start)
     return start
+
+
+def _walkable_root(root: Path, start: Path) -> Path:
+    """``root``, unless walking it would skip ``start`` (a virtualenv, site-packages, a hidden
+    folder): then the folder just below the last skipped part, so the files get indexed."""
+    parts = start.relative_to(root).parts
+    skipped = [i for i, part in enumerate(parts) if part in SKIP_DIRS or part.startswith(".")
+               or (root.joinpath(*parts[: i + 1]) / "pyvenv.cfg").exists()]
+    if not skipped:
+        return root
+    return root.joinpath(*parts[: skipped[-1] + 2])
 
 
 @dataclass
@@ -37,6 +48,7 @@ class Module:
     name: str             # dotted name relative to the project root, e.g. "shop.views"
     path: Path
     tree: ast.Module
+    text: str = ""        # the source, for cheap text prefilters before walking the tree
 
     @cached_property
     def imports(self) -> dict[str, str]:
@@ -135,7 +147,7 @@ class Project:
                 name = module_name(project.root, item)
             except ValueError:
                 continue
-            project.modules[name] = Module(name, item.resolve(), tree)
+            project.modules[name] = Module(name, item.resolve(), tree, source.text)
         return project
 
     def module_for_path(self, path: Path) -> Module | None:

@@ -248,3 +248,108 @@ async def publish(request, pk):
 ''', unsafe=True)
     (view,) = plan.views
     assert view.hops == 1
+
+
+def test_user_bound_once_follows_login_and_logout():
+    check_transformed('''\
+from django.contrib.auth import authenticate, login, logout
+from django.http import JsonResponse
+
+
+def sign_in(request):
+    before = request.user.username
+    user = authenticate(request, username="a", password="b")
+    if user is not None:
+        login(request, user)
+    middle = request.user.username
+    logout(request)
+    return JsonResponse({"before": before, "middle": middle, "after": request.user.username})
+''', '''\
+from django.contrib.auth import aauthenticate, alogin, alogout
+from django.http import JsonResponse
+
+
+async def sign_in(request):
+    current_user = await request.auser()
+    before = current_user.username
+    user = await aauthenticate(request, username="a", password="b")
+    if user is not None:
+        await alogin(request, user)
+        current_user = request.user
+    middle = current_user.username
+    await alogout(request)
+    current_user = request.user
+    return JsonResponse({"before": before, "middle": middle, "after": current_user.username})
+''')
+
+
+def test_queryset_or_fallback_is_not_a_truth_test():
+    plan = check_noop(MODELS + '''\
+def pick(request):
+    books = Book.objects.filter(title="x") or Book.objects.all()[:1]
+    return JsonResponse({"t": [b.title for b in books]})
+''')
+    assert "and/or" in decisions(plan)["pick"][1]
+    check_transformed(MODELS + '''\
+def either(request):
+    if Book.objects.filter(title="x") or Author.objects.all():
+        return HttpResponse("some")
+    return HttpResponse("none")
+''', MODELS + '''\
+async def either(request):
+    if await Book.objects.filter(title="x").aexists() or await Author.objects.all().aexists():
+        return HttpResponse("some")
+    return HttpResponse("none")
+''')
+
+
+def test_created_instance_relations_are_wrapped_not_select_related():
+    check_transformed(MODELS + '''\
+def ensure(request):
+    book, _ = Book.objects.get_or_create(title="x", defaults={"author_id": 1})
+    return JsonResponse({"a": book.author.name})
+''', MODELS.replace(TOP, TOP + "from asgiref.sync import sync_to_async\n") + '''\
+async def ensure(request):
+    book, _ = await Book.objects.aget_or_create(title="x", defaults={"author_id": 1})
+    return JsonResponse({"a": (await sync_to_async(getattr)(book, "author")).name})
+''')
+
+
+def test_modelform_commit_false_save_m2m_and_the_saved_instance():
+    check_transformed(MODELS + '''\
+from django import forms
+
+
+class BookForm(forms.ModelForm):
+    class Meta:
+        model = Book
+        fields = ["title", "tags"]
+
+
+def create(request):
+    form = BookForm(request.POST)
+    if form.is_valid():
+        book = form.save(commit=False)
+        book.save()
+        form.save_m2m()
+        return JsonResponse({"tags": sorted([t.name for t in book.tags.all()])})
+    return JsonResponse(form.errors, status=400)
+''', MODELS.replace(TOP, TOP + "from asgiref.sync import sync_to_async\n") + '''\
+from django import forms
+
+
+class BookForm(forms.ModelForm):
+    class Meta:
+        model = Book
+        fields = ["title", "tags"]
+
+
+async def create(request):
+    form = BookForm(request.POST)
+    if await sync_to_async(form.is_valid)():
+        book = await sync_to_async(form.save)(commit=False)
+        await book.asave()
+        await sync_to_async(form.save_m2m)()
+        return JsonResponse({"tags": sorted([t.name async for t in book.tags.all()])})
+    return JsonResponse(form.errors, status=400)
+''')

@@ -467,10 +467,7 @@ def cart_has(request):
 
 
 # pattern: login_then_request_user
-# BUG: request.user is bound once, before login(): the tool inserts `current_user = await
-# request.auser()` at the top and reads it after `await alogin(request, user)`, so the
-# response says "" (AnonymousUser) where the sync view says "alice".
-def login_whoami(request):  # async-migrate: skip
+def login_whoami(request):
     user = authenticate(request, username=request.POST["username"], password=request.POST["password"])
     if user is None:
         return JsonResponse({"user": request.user.username}, status=401)
@@ -479,28 +476,20 @@ def login_whoami(request):  # async-migrate: skip
 
 
 # pattern: logout_then_request_user
-# BUG: request.user is bound once, before logout(): after `await alogout(request)` the
-# migrated view still reads the old `user`, so "after" is "alice" instead of "".
-def logout_whoami(request):  # async-migrate: skip
+def logout_whoami(request):
     before = request.user.username
     logout(request)
     return JsonResponse({"before": before, "after": request.user.username})
 
 
 # pattern: queryset_or_fallback
-# BUG: `qs or fallback` is treated as a truth test on both operands: it becomes
-# `await qs.aexists() or await fallback.aexists()`, so `books` is a bool and the
-# comprehension raises TypeError: 'bool' object is not iterable.
-def book_search(request):  # async-migrate: skip
+def book_search(request):
     books = Book.objects.filter(title__icontains=request.GET["q"]).order_by("title") or Book.objects.order_by("title")[:1]
     return JsonResponse({"titles": [b.title for b in books]})
 
 
 # pattern: get_or_create_then_fk
-# BUG: select_related("author") is added to get_or_create(), which only helps the get
-# path; on the create path `book.author` is still lazy and raises
-# SynchronousOnlyOperation in the async view.
-def book_ensure(request):  # async-migrate: skip
+def book_ensure(request):
     book, created = Book.objects.get_or_create(
         title=request.POST["title"], defaults={"author_id": request.POST["author"]}
     )
@@ -508,10 +497,7 @@ def book_ensure(request):  # async-migrate: skip
 
 
 # pattern: modelform_commit_false_save_m2m
-# BUG: form.save_m2m() (and the generator over book.tags.all() on the instance that
-# form.save(commit=False) returns) are left sync inside the async view ->
-# SynchronousOnlyOperation.
-def book_create_tagged(request):  # async-migrate: skip
+def book_create_tagged(request):
     form = TaggedBookForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": sorted(form.errors)}, status=400)
