@@ -57,6 +57,10 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
                      enabled: frozenset[str]) -> tuple[str, ModulePlan]:
     """Rewrite one module's source; raises cst.ParserSyntaxError for unparseable code."""
     tree = cst.parse_module(text)
+    if text.endswith("\r") and not tree.has_trailing_newline:
+        tree = tree.with_changes(has_trailing_newline=True)   # LibCST drops a final lone "\r"
+    if tree.code != text:   # e.g. a form feed before a statement: never rewrite what we did not touch
+        raise FileProblem("LibCST cannot reproduce this file byte for byte; not rewritten")
     context = CodemodContext(filename=str(path) if path else None,
                              scratch={OPTIONS_KEY: options, FACTS_KEY: facts})
     command = ViewCodemodCommand(context, codemods=tuple(sorted(enabled)))
