@@ -86,7 +86,7 @@ class OwnedProjectMixin:
 # ---------------------------------------------------------------------------
 
 
-# expect: convert (annotate + for loop; request.user, exists, create in post)
+# expect: convert (annotate + for loop; project_to_dict reads .owner, loaded by select_related / create(owner=); request.user, exists, create in post)
 class ProjectListView(JsonView):
     def get(self, request):
         projects = Project.objects.select_related("owner").annotate(
@@ -113,7 +113,7 @@ class ProjectListView(JsonView):
         return JsonResponse(self.project_to_dict(project), status=201)
 
 
-# expect: convert (mixin dispatch reads request.user and returns early; mixin helper hits the DB)
+# expect: sync (ApiLoginRequiredMixin overrides dispatch, which Django calls on the event loop)
 class ProjectDetailView(ApiLoginRequiredMixin, OwnedProjectMixin, JsonView):
     def get(self, request, slug):
         project = self.get_project()
@@ -137,7 +137,7 @@ class ProjectDetailView(ApiLoginRequiredMixin, OwnedProjectMixin, JsonView):
         return HttpResponse(status=204)
 
 
-# expect: wrap (transaction decorator; mixin dispatch reads request.user)
+# expect: sync (ApiLoginRequiredMixin overrides dispatch; @transaction.atomic on the handler)
 class ProjectArchiveView(ApiLoginRequiredMixin, OwnedProjectMixin, JsonView):
     @transaction.atomic
     def post(self, request, slug):
@@ -176,7 +176,7 @@ class ProjectStatsView(JsonView):
 # ---------------------------------------------------------------------------
 
 
-# expect: convert (GET filters, list comprehension over lazy relations, m2m set)
+# expect: wrap (task_to_dict reads task.tags per row: one hop per row; GET filters, slicing, get_or_create, m2m set)
 class TaskListView(JsonView):
     def get(self, request):
         tasks = Task.objects.all()
@@ -208,7 +208,7 @@ class TaskListView(JsonView):
         return JsonResponse(self.task_to_dict(task), status=201)
 
 
-# expect: convert (get_object_or_404 then lazy FK/M2M in task_to_dict; save/delete)
+# expect: wrap (task_to_dict reads lazy FK/M2M; shared sync helper update() wrapped whole; delete)
 class TaskDetailView(JsonView):
     def get(self, request, pk):
         return JsonResponse(self.task_to_dict(get_object_or_404(Task, pk=pk)))
@@ -290,7 +290,7 @@ class TagListView(JsonView):
 
 
 @method_decorator(login_required, name="dispatch")
-# expect: convert (method_decorator(login_required) on dispatch; request.user)
+# expect: sync (method_decorator(login_required) wraps the sync dispatch; request.user)
 class MyTasksView(JsonView):
     def get(self, request):
         tasks = (

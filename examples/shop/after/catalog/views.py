@@ -62,7 +62,7 @@ def book_detail(request, pk):
     )
 
 
-# expect: sync (calls the view book_detail directly)
+# expect: wrap (calls the sync view book_detail directly: one sync_to_async hop; values_list().first())
 async def book_by_isbn(request, isbn):
     pk = await Book.objects.filter(isbn=isbn.replace("-", "")).values_list("pk", flat=True).afirst()
     if pk is None:
@@ -76,7 +76,7 @@ async def author_list(request):
     return TemplateResponse(request, "catalog/author_list.html", {"authors": authors})
 
 
-# expect: convert (services helper hits the DB)
+# expect: wrap (services.author_summary hits the DB: one hop; get_object_or_404)
 async def author_detail(request, pk):
     author = await aget_object_or_404(Author, pk=pk)
     summary = await sync_to_async(services.author_summary)(author)
@@ -136,7 +136,7 @@ async def book_delete(request, pk):
 
 
 @login_required
-# expect: wrap (modelform; login_required)
+# expect: wrap (ModelForm is_valid()/save(): two hops; login_required)
 async def book_create(request):
     if request.method == "POST":
         form = BookForm(request.POST)
@@ -150,7 +150,7 @@ async def book_create(request):
 
 
 @login_required
-# expect: wrap (modelform; login_required)
+# expect: wrap (ModelForm(instance=) reads m2m, is_valid(), save(): three hops; login_required)
 async def book_update(request, pk):
     book = await aget_object_or_404(Book, pk=pk)
     form = await sync_to_async(BookForm)(request.POST or None, instance=book)
@@ -196,7 +196,7 @@ async def book_set_categories(request, pk):
 
 
 @require_GET
-# expect: convert (list comprehension reads book.author lazily)
+# expect: convert (list comprehension reads book.author lazily: select_related added)
 async def api_book_list(request):
     books = Book.objects.select_related("author").all()
     if request.GET.get("in_stock") == "1":
@@ -310,7 +310,7 @@ async def price_quote(request, pk):
     )
 
 
-# expect: convert (cache get/set; services helper hits the DB)
+# expect: wrap (services.top_selling_books hits the DB: one hop; cache get/set)
 async def bestsellers(request):
     data = await cache.aget("bestsellers")
     if data is None:
@@ -419,7 +419,7 @@ async def cart_add(request, pk):
     return redirect("catalog:cart")
 
 
-# expect: convert (session read; project helper hits the DB)
+# expect: wrap (project helper _cart_lines hits the DB: one hop; session read)
 async def cart_detail(request):
     lines = await sync_to_async(_cart_lines)(await request.session.aget("cart", {}))
     total = sum((line["subtotal"] for line in lines), Decimal("0"))
@@ -435,7 +435,7 @@ async def cart_clear(request):
 
 @login_required
 @require_POST
-# expect: wrap (transaction)
+# expect: wrap (transaction block moved into a nested function; _cart_lines on the error path; session, cache)
 async def place_order(request):
     cart = await request.session.aget("cart", {})
     if not cart:
@@ -478,7 +478,7 @@ async def place_order(request):
 @login_required
 @require_POST
 @transaction.atomic
-# expect: wrap (transaction decorator)
+# expect: sync (@transaction.atomic decorator: the whole view is one transaction)
 def cancel_order(request, pk):
     order = get_object_or_404(Order.objects.select_for_update(), pk=pk, user=request.user)
     if order.status != Order.Status.PLACED:

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Book
+from .models import Book, Category
 
 
 class BookForm(forms.ModelForm):
@@ -23,3 +23,11 @@ class ReviewForm(forms.Form):
 
     rating = forms.IntegerField(min_value=1, max_value=5)
     body = forms.CharField(widget=forms.Textarea, required=False)
+
+
+class CategoryForm(forms.ModelForm):
+    """Validation checks that the slug is unique, so is_valid() queries the database."""
+
+    class Meta:
+        model = Category
+        fields = ["name", "slug"]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import class_views as cv
 from . import views as v
 
 app_name = "catalog"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("isbn/<str:isbn>/", v.book_by_isbn, name="book_by_isbn"),
     path("authors/", v.author_list, name="author_list"),
     path("authors/<int:pk>/", v.author_detail, name="author_detail"),
+    path("categories/new/", cv.CategoryCreateView.as_view(), name="category_create"),
     path("categories/<slug:slug>/", v.category_books, name="category_books"),
     path("search/", v.search, name="search"),
     path("cart/", v.cart_detail, name="cart"),
@@ -37,4 +39,15 @@ urlpatterns = [
     path("api/books/restock/", v.restock, name="restock"),
     path("api/stats/", v.api_stats, name="api_stats"),
     path("api/bestsellers/", v.bestsellers, name="bestsellers"),
+    # Class-based views
+    path("api/v2/books/<int:pk>/stock/", cv.BookStockView.as_view(), name="book_stock"),
+    path("api/v2/books/<int:pk>/reviews/", cv.BookReviewsView.as_view(), name="book_reviews"),
+    path("api/v2/authors/<int:pk>/books/", cv.AuthorBooksView.as_view(), name="author_books"),
+    path("api/v2/stock/transfer/", cv.StockTransferView.as_view(), name="stock_transfer"),
+    path("categories/<slug:slug>/manage/", cv.CategoryManageView.as_view(), name="category_manage"),
+    path("bestsellers/", cv.BestsellersPageView.as_view(), name="bestsellers_page"),
+    path("authors/index/", cv.AuthorIndexView.as_view(), name="author_index"),
+    path("wishlist/", cv.WishlistView.as_view(), name="wishlist"),
+    path("wishlist/to-cart/", cv.WishlistToCartView.as_view(), name="wishlist_to_cart"),
+    path("orders/<int:pk>/reorder/", cv.ReorderView.as_view(), name="reorder"),
 ]

@@ -61,7 +61,7 @@ def book_detail(request, pk):
     )
 
 
-# expect: sync (calls the view book_detail directly)
+# expect: wrap (calls the sync view book_detail directly: one sync_to_async hop; values_list().first())
 def book_by_isbn(request, isbn):
     pk = Book.objects.filter(isbn=isbn.replace("-", "")).values_list("pk", flat=True).first()
     if pk is None:
@@ -75,7 +75,7 @@ def author_list(request):
     return render(request, "catalog/author_list.html", {"authors": authors})
 
 
-# expect: convert (services helper hits the DB)
+# expect: wrap (services.author_summary hits the DB: one hop; get_object_or_404)
 def author_detail(request, pk):
     author = get_object_or_404(Author, pk=pk)
     summary = services.author_summary(author)
@@ -135,7 +135,7 @@ def book_delete(request, pk):
 
 
 @login_required
-# expect: wrap (modelform; login_required)
+# expect: wrap (ModelForm is_valid()/save(): two hops; login_required)
 def book_create(request):
     if request.method == "POST":
         form = BookForm(request.POST)
@@ -149,7 +149,7 @@ def book_create(request):
 
 
 @login_required
-# expect: wrap (modelform; login_required)
+# expect: wrap (ModelForm(instance=) reads m2m, is_valid(), save(): three hops; login_required)
 def book_update(request, pk):
     book = get_object_or_404(Book, pk=pk)
     form = BookForm(request.POST or None, instance=book)
@@ -194,7 +194,7 @@ def book_set_categories(request, pk):
 
 
 @require_GET
-# expect: convert (list comprehension reads book.author lazily)
+# expect: convert (list comprehension reads book.author lazily: select_related added)
 def api_book_list(request):
     books = Book.objects.all()
     if request.GET.get("in_stock") == "1":
@@ -308,7 +308,7 @@ def price_quote(request, pk):
     )
 
 
-# expect: convert (cache get/set; services helper hits the DB)
+# expect: wrap (services.top_selling_books hits the DB: one hop; cache get/set)
 def bestsellers(request):
     data = cache.get("bestsellers")
     if data is None:
@@ -414,7 +414,7 @@ def cart_add(request, pk):
     return redirect("catalog:cart")
 
 
-# expect: convert (session read; project helper hits the DB)
+# expect: wrap (project helper _cart_lines hits the DB: one hop; session read)
 def cart_detail(request):
     lines = _cart_lines(request.session.get("cart", {}))
     total = sum((line["subtotal"] for line in lines), Decimal("0"))
@@ -430,7 +430,7 @@ def cart_clear(request):
 
 @login_required
 @require_POST
-# expect: wrap (transaction)
+# expect: wrap (transaction block moved into a nested function; _cart_lines on the error path; session, cache)
 def place_order(request):
     cart = request.session.get("cart", {})
     if not cart:
@@ -469,7 +469,7 @@ def place_order(request):
 @login_required
 @require_POST
 @transaction.atomic
-# expect: wrap (transaction decorator)
+# expect: sync (@transaction.atomic decorator: the whole view is one transaction)
 def cancel_order(request, pk):
     order = get_object_or_404(Order.objects.select_for_update(), pk=pk, user=request.user)
     if order.status != Order.Status.PLACED:

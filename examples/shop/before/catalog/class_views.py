@@ -1,0 +1,303 @@
+"""Class-based views of the catalogue.
+
+Written the way the team writes them: plain ``View`` subclasses with one method
+per HTTP verb, JSON or ``TemplateResponse`` pages, and one generic ``ListView``.
+"""
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, F
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views import View
+from django.views.generic import ListView
+
+from . import services
+from .forms import CategoryForm
+from .models import Author, Book, Category, Order
+
+# ---------------------------------------------------------------------------
+# JSON API, version 2
+# ---------------------------------------------------------------------------
+
+
+class CatalogApiView(View):
+    """Base class of the book endpoints: body parsing, errors and the book payload."""
+
+    def json_body(self):
+        """The request body as a dict, or None when it is not a JSON object."""
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def error(self, message, status=400):
+        return JsonResponse({"error": message}, status=status)
+
+    def book_payload(self, book):
+        return {
+            "id": book.pk,
+            "title": book.title,
+            "author": book.author.name,
+            "stock": book.stock,
+            "in_stock": book.in_stock,
+        }
+
+
+# expect: wrap (base-class helper book_payload reads book.author: one hop per handler; request.user.is_staff, queryset update with F(), refresh_from_db)
+class BookStockView(CatalogApiView):
+    def get(self, request, pk):
+        book = get_object_or_404(Book, pk=pk)
+        return JsonResponse(self.book_payload(book))
+
+    def post(self, request, pk):
+        if not request.user.is_staff:
+            return self.error("staff only", status=403)
+        data = self.json_body()
+        if data is None or not isinstance(data.get("delta"), int):
+            return self.error("delta must be an integer")
+        book = get_object_or_404(Book, pk=pk)
+        delta = data["delta"]
+        updated = Book.objects.filter(pk=book.pk, stock__gte=-delta).update(stock=F("stock") + delta)
+        if not updated:
+            return self.error(f"only {book.stock} in stock", status=409)
+        book.refresh_from_db(fields=["stock"])
+        return JsonResponse(self.book_payload(book))
+
+
+# expect: wrap (book_payload hop; comprehension over book.reviews reads review.user; request.user; related manager create, filter().delete())
+class BookReviewsView(CatalogApiView):
+    def get(self, request, pk):
+        book = get_object_or_404(Book, pk=pk)
+        reviews = [
+            {"user": review.user.username, "rating": review.rating, "body": review.body}
+            for review in book.reviews.all()
+        ]
+        return JsonResponse({"book": self.book_payload(book), "count": len(reviews), "results": reviews})
+
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            return self.error("authentication required", status=401)
+        book = get_object_or_404(Book, pk=pk)
+        data = self.json_body() or {}
+        rating = data.get("rating")
+        if not isinstance(rating, int) or not 1 <= rating <= 5:
+            return self.error("rating must be an integer from 1 to 5")
+        if book.reviews.filter(user=request.user).exists():
+            return self.error("you already reviewed this book", status=409)
+        review = book.reviews.create(user=request.user, rating=rating, body=data.get("body", ""))
+        return JsonResponse({"id": review.pk, "book": book.pk, "rating": review.rating}, status=201)
+
+    def delete(self, request, pk):
+        if not request.user.is_authenticated:
+            return self.error("authentication required", status=401)
+        book = get_object_or_404(Book, pk=pk)
+        deleted, _ = book.reviews.filter(user=request.user).delete()
+        return JsonResponse({"book": book.pk, "deleted": deleted})
+
+
+# expect: convert (related manager count/create in comprehensions, m2m set with a queryset; request.user.is_staff)
+class AuthorBooksView(View):
+    def get(self, request, pk):
+        author = get_object_or_404(Author, pk=pk)
+        books = author.book_set.order_by("title")
+        return JsonResponse(
+            {
+                "author": author.name,
+                "count": author.book_set.count(),
+                "results": [{"id": b.pk, "title": b.title, "stock": b.stock} for b in books],
+            }
+        )
+
+    def post(self, request, pk):
+        if not request.user.is_staff:
+            return JsonResponse({"error": "staff only"}, status=403)
+        author = get_object_or_404(Author, pk=pk)
+        try:
+            price = Decimal(request.POST.get("price", ""))
+            stock = int(request.POST.get("stock", 0))
+        except (InvalidOperation, ValueError):
+            return JsonResponse({"error": "price and stock must be numbers"}, status=400)
+        isbn = request.POST.get("isbn", "").replace("-", "")
+        if not request.POST.get("title") or Book.objects.filter(isbn=isbn).exists():
+            return JsonResponse({"error": "title missing or ISBN already used"}, status=400)
+        book = author.book_set.create(
+            title=request.POST["title"], isbn=isbn, price=price, stock=stock
+        )
+        book.categories.set(Category.objects.filter(slug__in=request.POST.getlist("category")))
+        slugs = [category.slug for category in book.categories.order_by("slug")]
+        return JsonResponse({"id": book.pk, "author": author.pk, "categories": slugs}, status=201)
+
+
+# expect: wrap (transaction: atomic() + select_for_update().in_bulk(); rolls back on insufficient stock; request.user.is_staff)
+class StockTransferView(View):
+    """Move copies between two editions; all or nothing."""
+
+    def post(self, request):
+        if not request.user.is_staff:
+            return JsonResponse({"error": "staff only"}, status=403)
+        try:
+            source_pk = int(request.POST["source"])
+            target_pk = int(request.POST["target"])
+            quantity = int(request.POST["quantity"])
+        except (KeyError, ValueError):
+            return JsonResponse({"error": "source, target and quantity are required"}, status=400)
+        if quantity < 1 or source_pk == target_pk:
+            return JsonResponse({"error": "nothing to transfer"}, status=400)
+        try:
+            with transaction.atomic():
+                books = Book.objects.select_for_update().in_bulk([source_pk, target_pk])
+                if len(books) != 2:
+                    raise Book.DoesNotExist
+                source, target = books[source_pk], books[target_pk]
+                target.stock += quantity
+                target.save(update_fields=["stock"])
+                if source.stock < quantity:
+                    raise services.InsufficientStock(source, quantity)
+                source.stock -= quantity
+                source.save(update_fields=["stock"])
+        except Book.DoesNotExist:
+            return JsonResponse({"error": "unknown book"}, status=404)
+        except services.InsufficientStock as exc:
+            return JsonResponse({"error": str(exc)}, status=409)
+        return JsonResponse({"source": source.stock, "target": target.stock})
+
+
+# ---------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------
+
+
+# expect: wrap (ModelForm is_valid()/save() check the unique slug: two hops; request.user, messages)
+class CategoryCreateView(View):
+    template_name = "catalog/category_form.html"
+
+    def get(self, request):
+        return TemplateResponse(request, self.template_name, {"form": CategoryForm()})
+
+    def post(self, request):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            category = form.save()
+            messages.success(request, f"Created {category.name}.")
+            return redirect("catalog:category_manage", slug=category.slug)
+        return TemplateResponse(request, self.template_name, {"form": form}, status=400)
+
+
+# expect: convert (related manager count/exists, instance delete; lazy queryset in TemplateResponse; request.user.is_staff)
+class CategoryManageView(View):
+    def get(self, request, slug):
+        category = get_object_or_404(Category, slug=slug)
+        return TemplateResponse(
+            request,
+            "catalog/category_manage.html",
+            {
+                "category": category,
+                "books": category.books.select_related("author"),
+                "book_count": category.books.count(),
+            },
+        )
+
+    def delete(self, request, slug):
+        if not request.user.is_staff:
+            return JsonResponse({"error": "staff only"}, status=403)
+        category = get_object_or_404(Category, slug=slug)
+        if category.books.exists():
+            return JsonResponse({"error": f"{category.name} still has books"}, status=409)
+        category.delete()
+        return HttpResponse(status=204)
+
+
+# expect: wrap (project helper services.top_selling_books hits the DB: one hop)
+class BestsellersPageView(View):
+    def get(self, request):
+        try:
+            limit = min(max(int(request.GET.get("limit", 5)), 1), 20)
+        except ValueError:
+            limit = 5
+        books = services.top_selling_books(limit=limit)
+        return TemplateResponse(request, "catalog/bestsellers.html", {"books": books, "limit": limit})
+
+
+# expect: sync (generic view: ListView, paginated)
+class AuthorIndexView(ListView):
+    template_name = "catalog/author_index.html"
+    context_object_name = "authors"
+    paginate_by = 2
+
+    def get_queryset(self):
+        return Author.objects.annotate(num_books=Count("book")).order_by("name")
+
+
+# ---------------------------------------------------------------------------
+# Wishlist (session) and re-ordering
+# ---------------------------------------------------------------------------
+
+
+# expect: convert (session get/set/pop; get_object_or_404; lazy queryset in TemplateResponse; messages)
+class WishlistView(View):
+    def get(self, request):
+        ids = request.session.get("wishlist", [])
+        books = Book.objects.filter(pk__in=ids).select_related("author")
+        return TemplateResponse(request, "catalog/wishlist.html", {"books": books})
+
+    def post(self, request):
+        try:
+            book = get_object_or_404(Book, pk=int(request.POST.get("book", "")))
+        except ValueError:
+            return JsonResponse({"error": "book must be an id"}, status=400)
+        wishlist = request.session.get("wishlist", [])
+        if book.pk not in wishlist:
+            wishlist.append(book.pk)
+            request.session["wishlist"] = wishlist
+        messages.info(request, f"{book.title} is on your wishlist.")
+        return redirect("catalog:wishlist")
+
+    def delete(self, request):
+        request.session.pop("wishlist", None)
+        return HttpResponse(status=204)
+
+
+# expect: wrap (request.session[...] read: one hop; session get/set; for over a queryset)
+class WishlistToCartView(View):
+    """Move every wishlisted book that is in stock into the cart."""
+
+    def post(self, request):
+        wishlist = request.session.get("wishlist", [])
+        cart = request.session.get("cart", {})
+        moved = []
+        for book in Book.objects.filter(pk__in=wishlist, stock__gt=0).order_by("pk"):
+            cart[str(book.pk)] = cart.get(str(book.pk), 0) + 1
+            moved.append(book.pk)
+        request.session["cart"] = cart
+        request.session["wishlist"] = [pk for pk in wishlist if pk not in moved]
+        return JsonResponse({"moved": moved, "left": request.session["wishlist"]})
+
+
+# expect: convert (request.user check; get_object_or_404 by user; order.lines loop; session get/set; messages)
+class ReorderView(View):
+    """Put the lines of one of your earlier orders back into the cart."""
+
+    def post(self, request, pk):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
+        order = get_object_or_404(Order, pk=pk, user=request.user)
+        cart = request.session.get("cart", {})
+        copied = 0
+        for line in order.lines.all():
+            key = str(line.book_id)
+            cart[key] = cart.get(key, 0) + line.quantity
+            copied += 1
+        request.session["cart"] = cart
+        messages.info(request, f"Copied {copied} line(s) from order #{order.pk} to your cart.")
+        return redirect("catalog:cart")
