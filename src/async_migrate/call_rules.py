@@ -1,0 +1,244 @@
+"""Calls in a view body: which are ORM, auth, session, cache, forms, helpers or I/O, and
+how each is made safe (native async API, a sync_to_async hop, or keep the view sync)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import django_api as api
+from . import values as v
+from .cst_names import dotted
+from .effects import BLOCKING, library_effect
+from .inference import ITERATING_BUILTINS
+from .points import AUTH, IO, ORM, TEMPLATE, WRAP
+
+USER_CHANGING = {"django.contrib.auth.login", "django.contrib.auth.logout"}
+
+
+class CallRules:
+    """Mixin of the body analyser: ``visit_Call`` and the rules behind it."""
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.star == "*" and self.value_of(node.value).is_query:
+            self.point(node.value, "materialise", ORM, True, "*queryset unpacks it -> *[x async for x in qs]")
+
+    # -- calls -----------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute):
+            self._method_call(node, node.func)
+        else:
+            self._function_call(node)
+
+    def _method_call(self, node: cst.Call, func: cst.Attribute) -> None:
+        base, name = self.value_of(func.value), func.attr.value
+        ctx = self.ctx
+        head = dotted(func.value)
+        if base.kind == v.PLAIN and head and head.split(".")[0] in ctx.imports \
+                and head.split(".")[0] not in self.env:
+            self._function_call(node)   # ``services.helper()``, ``time.sleep()``: a module's function
+            return
+        if base.is_query:
+            if name in api.QUERYSET_CHAIN or name == "iterator" or ctx.facts.models.manager_methods.get(name):
+                if name == "iterator" and not self._is_for_iter(node):
+                    self.block(node, ".iterator() outside a for loop")
+                return
+            if base.kind == v.RELATED and name in api.RELATED_MANAGER_METHODS:
+                async_name, minimum = api.RELATED_MANAGER_METHODS[name]
+                self._native_or_wrap(node, "method", ctx.supports(minimum), async_name,
+                                     f"related manager .{name}()")
+                return
+            if name in api.QUERYSET_TERMINAL:
+                needs_all = base.kind == v.MANAGER and name in api.MANAGER_MISSING
+                self.point(node, "method", ORM, True, f".{name}() -> await .{api.QUERYSET_TERMINAL[name]}()",
+                           async_name=api.QUERYSET_TERMINAL[name], needs_all=needs_all)
+                return
+            if name in ctx.facts.models.manager_methods:
+                self.point(node, "wrap_method", WRAP, False, f"custom manager method .{name}()")
+                return
+            self.block(node, f"unknown queryset method .{name}()")
+            return
+        if base.kind in (v.INSTANCE, v.USER):
+            if name in api.INSTANCE_METHODS:
+                self._native_or_wrap(node, "method", ctx.supports(api.INSTANCE_MIN), api.INSTANCE_METHODS[name],
+                                     f"instance .{name}()")
+            elif base.kind == v.USER and name in api.USER_METHODS:
+                async_name, minimum = api.USER_METHODS[name]
+                self._native_or_wrap(node, "method", ctx.supports(minimum), async_name, f"user .{name}()",
+                                     codemod=AUTH)
+            elif self._model_method_touches_db(base.model, name):
+                self.point(node, "wrap_method", WRAP, False, f"model method .{name}() uses the database")
+            return
+        if base.kind == v.FORM:
+            if base.touches_db and name in ("is_valid", "save", "save_m2m", "full_clean", "clean",
+                                            "validate_unique", "has_changed"):
+                self.point(node, "wrap_method", WRAP, False, f"form.{name}() queries the database", reason="form")
+            return
+        if base.kind == v.SESSION:
+            if name in api.SESSION_METHODS:
+                native = ctx.supports(api.SESSION_MIN)
+                self._native_or_wrap(node, "method", native, api.SESSION_METHODS[name], f"session .{name}()")
+            return
+        if base.kind == v.CACHE:
+            if name in api.CACHE_METHODS:
+                self.point(node, "method", ORM, True, f"cache.{name}() -> await cache.{api.CACHE_METHODS[name]}()",
+                           async_name=api.CACHE_METHODS[name])
+            return
+        if base.kind == v.PAGINATOR:
+            if name in ("page", "get_page", "validate_number"):
+                self.point(node, "wrap_method", WRAP, False, f"Paginator.{name}() counts and slices the queryset")
+            return
+        if base.kind == v.SELF:
+            self._self_method(node, name)
+            return
+        if base.kind == v.OPAQUE and (name in api.QUERYSET_TERMINAL or name in api.INSTANCE_METHODS
+                                      or name in api.RELATED_MANAGER_METHODS or name == "is_valid"):
+            self.unsafe_or_block(node, f".{name}() on a value of unknown kind")
+            return
+        if base.kind == v.PLAIN and isinstance(func.value, (cst.Name, cst.Attribute)):
+            qualified = ctx.qualify(func) or ""
+            effect = library_effect(qualified)
+            if effect is not None and not effect.is_pure:
+                self._library_call(node, qualified, effect)
+
+    def _function_call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        qualified = ctx.qualify(node.func)
+        if qualified is None:
+            self.unsafe_or_block(node, "dynamic call")
+            return
+        if qualified in self.local_functions:
+            return   # a def of this view: its own body was analysed where it stands
+        if qualified in self.env:
+            if self.env[qualified].kind != v.PLAIN:
+                self.unsafe_or_block(node, f"call of local {qualified}")
+            return
+        if qualified in api.FUNCTIONS:
+            async_name, minimum = api.FUNCTIONS[qualified]
+            if qualified in USER_CHANGING and self.statement is not None:
+                self.user_changes.append((self.statement, self.ctx.line_of(node)))
+            codemod = AUTH if ".auth." in qualified else ORM
+            self._native_or_wrap(node, "function", ctx.supports(minimum), async_name,
+                                 f"{qualified.rsplit('.', 1)[1]}()", codemod=codemod)
+            return
+        if qualified == "django.shortcuts.render":
+            self.point(node, "render", TEMPLATE, True, "render() -> TemplateResponse (rendered in a thread)")
+            return
+        short = qualified.rsplit(".", 1)[-1]
+        if short in ITERATING_BUILTINS and "." not in qualified and node.args:
+            first = self.value_of(node.args[0].value)
+            if first.is_query:
+                if short == "len" and isinstance(node.args[0].value, cst.Call):
+                    self.point(node, "len", ORM, True, "len(queryset) -> await qs.acount()")
+                elif short == "list":
+                    self.point(node, "list", ORM, True, "list(queryset) -> [x async for x in qs]")
+                elif short == "bool":
+                    self.point(node, "bool", ORM, True, "bool(queryset) -> await qs.aexists()")
+                else:
+                    self.point(node.args[0].value, "materialise", ORM, True,
+                               f"{short}(queryset) -> {short}([x async for x in qs])")
+                self._handled.add(id(node.args[0].value))
+            return
+        effect = library_effect(qualified)
+        if effect is not None:
+            if not effect.is_pure:
+                self._library_call(node, qualified, effect)
+            return
+        form = ctx.facts.models.forms.get(qualified)
+        if form is not None and form.model_form and any(a.keyword and a.keyword.value == "instance" for a in node.args):
+            self.point(node, "wrap_call", WRAP, False, f"{short}(instance=...) reads the instance's many-to-many values",
+                       reason="form")
+            return
+        if ctx.facts.models.model_for(qualified) or form is not None:
+            return
+        if short in ctx.facts.models.models and short in ctx.local_defs:
+            return
+        found = ctx.facts.project.lookup(qualified)
+        if found and found[1] in found[0].classes:
+            init = next((f for f in found[0].classes[found[1]].body
+                         if getattr(f, "name", None) == "__init__"), None)
+            effect = ctx.facts.effects.of_node(f"{qualified}.__init__", found[0], init) if init else None
+            if effect is not None and not effect.is_pure:
+                self.point(node, "wrap_call", WRAP, False, f"{short}() ({effect.reason})", reason="helper")
+            return
+        inner = ctx.facts.effects.of_function(qualified)
+        if inner is not None:
+            lazy_args = [a for a in node.args if self.value_of(a.value).is_query]
+            if not inner.is_pure or lazy_args:
+                why = inner.reason if not inner.is_pure else "receives a lazy queryset"
+                self.point(node, "wrap_call", WRAP, False, f"helper {short}() ({why})", reason="helper")
+            return
+        if qualified.startswith("django."):
+            self.unsafe_or_block(node, f"{qualified}() has no known async behaviour")
+            return
+        self.unsafe_or_block(node, f"{qualified}() is outside the project")
+
+    def _library_call(self, node: cst.Call, qualified: str, effect) -> None:
+        if qualified == "time.sleep":
+            self.point(node, "sleep", IO, True, "time.sleep() -> await asyncio.sleep()")
+        elif effect.kind == BLOCKING:
+            self.point(node, "wrap_call", IO, False, f"{qualified}() blocks -> sync_to_async", reason="blocking I/O")
+        else:
+            self.point(node, "wrap_call", WRAP, False, f"{qualified}() uses the database")
+
+    def _native_or_wrap(self, node: cst.Call, kind: str, native: bool, async_name: str, what: str,
+                        codemod: str = ORM) -> None:
+        if native:
+            self.point(node, kind, codemod, True, f"{what} -> await {async_name}()", async_name=async_name)
+        else:
+            wrap_kind = "wrap_method" if kind == "method" else "wrap_call"
+            self.point(node, wrap_kind, WRAP, False,
+                       f"{what}: no async form in Django {api.format_version(self.ctx.options.target)}")
+
+    def _self_method(self, node: cst.Call, name: str) -> None:
+        method = self._class_method(name)
+        if method is None:
+            if name in ("http_method_not_allowed", "options", *api.HTTP_HANDLERS):
+                self.block(node, f"calls self.{name}(), which becomes a coroutine")
+            else:
+                self.unsafe_or_block(node, f"self.{name}() comes from a Django base class")
+            return
+        module, func = method
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func)
+        if not effect.is_pure:
+            self.point(node, "wrap_method", WRAP, False, f"self.{name}() ({effect.reason})", reason="helper")
+
+    def _class_method(self, name: str):
+        """The ast of method ``name`` on the view class or its project bases."""
+        if self.cls is None:
+            return None
+        project = self.ctx.facts.project
+        module = project.find_module(self.ctx.module_name)
+        if module is None:
+            return None
+        queue = [(module, module.classes.get(self.cls.name.value))]
+        seen = 0
+        while queue and seen < 20:
+            seen += 1
+            mod, cls = queue.pop(0)
+            if cls is None:
+                continue
+            for item in cls.body:
+                if getattr(item, "name", None) == name and hasattr(item, "args"):
+                    return mod, item
+            for base in cls.bases:
+                found = project.lookup(mod.qualify(base) or "")
+                if found and found[1] in found[0].classes:
+                    queue.append((found[0], found[0].classes[found[1]]))
+        return None
+
+    def _model_method_touches_db(self, model: str | None, name: str) -> bool:
+        if model is None:
+            return False
+        project = self.ctx.facts.project
+        for qualified, short in self.ctx.facts.models.model_qualnames.items():
+            if short != model:
+                continue
+            found = project.lookup(qualified)
+            if not found:
+                continue
+            module, cls_name = found
+            for item in module.classes[cls_name].body:
+                if getattr(item, "name", None) == name and hasattr(item, "args"):
+                    effect = self.ctx.facts.effects.of_node(f"{qualified}.{name}", module, item)
+                    return not effect.is_pure
+        return False

@@ -1,0 +1,70 @@
+"""Shapes of LibCST nodes the analysis asks about (pure functions, no state)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .cst_names import dotted
+
+
+def streamed_generator(view: cst.FunctionDef, nested: cst.FunctionDef) -> bool:
+    """``nested`` yields, and the view only ever passes ``nested(...)`` to StreamingHttpResponse."""
+    name = nested.name.value
+    yields, uses, streamed = [], [], []
+
+    class Scan(cst.CSTVisitor):
+        def visit_Yield(self, node: cst.Yield) -> None:
+            yields.append(node)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                uses.append(node)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if (dotted(node.func) or "").endswith("StreamingHttpResponse") and node.args:
+                first = node.args[0].value
+                if isinstance(first, cst.Call) and isinstance(first.func, cst.Name) and first.func.value == name:
+                    streamed.append(first.func)
+
+    nested.body.visit(Scan())
+    if not yields:
+        return False
+    yields.clear()
+    view.body.visit(Scan())
+    uses = [u for u in uses if u is not nested.name]
+    return bool(streamed) and len(uses) == len(streamed)
+
+
+def chain_methods(node: cst.BaseExpression) -> str:
+    """Space-separated method names of a call chain (``a.filter().iterator()`` -> "filter iterator")."""
+    names = []
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        names.append(node.func.attr.value)
+        node = node.func.value
+    return " " + " ".join(reversed(names))
+
+
+def method(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.attr.value
+    return None
+
+
+def is_slice(node: cst.Subscript) -> bool:
+    return any(isinstance(e.slice, cst.Slice) for e in node.slice)
+
+
+def index_of(node: cst.Subscript) -> int | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        value = node.slice[0].slice.value
+        if isinstance(value, cst.Integer):
+            return int(value.value)
+    return None
+
+
+def select_related_args(node: cst.Call) -> frozenset[str]:
+    names = set()
+    for arg in node.args:
+        if isinstance(arg.value, cst.SimpleString):
+            names.add(arg.value.evaluated_value)
+    return frozenset(names)

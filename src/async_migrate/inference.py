@@ -1,0 +1,154 @@
+"""What a value in a view body is: the type half of the analysis (see values.py)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import django_api as api
+from . import values as v
+from .cst_shapes import index_of, is_slice, select_related_args
+from .effects import library_effect, return_kind
+from .values import Value
+
+ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
+                      "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter"}
+
+
+class ValueInference:
+    """Mixin of the body analyser: ``value_of(expr)`` from the names bound so far (``self.env``)."""
+
+    def value_of(self, node: cst.BaseExpression) -> Value:
+        if isinstance(node, cst.Name):
+            if node.value in self.env:
+                return self.env[node.value]
+            return self._global_value(node)
+        if isinstance(node, cst.Attribute):
+            return self._attribute_value(node)
+        if isinstance(node, cst.Call):
+            return self._call_value(node)
+        if isinstance(node, cst.Subscript):
+            base = self.value_of(node.value)
+            if base.kind == v.QUERYSET and is_slice(node):
+                return base.with_(origin=node)
+            if base.kind == v.QUERYSET and not base.rows_plain:
+                return Value(v.INSTANCE, base.model, origin=None)
+            if base.kind == v.PAIR and index_of(node) == 0:
+                return Value(v.INSTANCE, base.model, origin=base.origin, loaded=base.loaded)
+            return v.PLAIN_VALUE if base.kind in (v.PLAIN, v.REQUEST, v.FORM, v.USER, v.INSTANCE) else v.OPAQUE_VALUE
+        return v.PLAIN_VALUE
+
+    def _global_value(self, node: cst.Name) -> Value:
+        qualified = self.ctx.qualify(node) or node.value
+        model = self.ctx.facts.models.model_for(qualified)
+        if model is None and node.value in self.ctx.facts.models.models and node.value in self.ctx.local_defs:
+            model = self.ctx.facts.models.models[node.value]
+        if model is None and qualified.endswith(".User") and qualified.startswith("django.contrib.auth"):
+            model = self.ctx.facts.models.models.get("User")
+        if model is not None:
+            return Value(v.MODEL, model.name)
+        if qualified in ("django.core.cache.cache",):
+            return Value(v.CACHE)
+        form = self.ctx.facts.models.forms.get(qualified)
+        if form is not None:
+            return Value(v.PLAIN, source="form class")
+        return v.PLAIN_VALUE
+
+    def _attribute_value(self, node: cst.Attribute) -> Value:
+        base, attr = self.value_of(node.value), node.attr.value
+        models = self.ctx.facts.models
+        if base.kind == v.MODEL:
+            info = models.models.get(base.model or "")
+            if info and attr in info.managers:
+                return Value(v.MANAGER, base.model, origin=node)
+            return v.PLAIN_VALUE
+        if base.kind == v.REQUEST:
+            return {"session": Value(v.SESSION), "user": Value(v.USER, "User")}.get(attr, v.PLAIN_VALUE)
+        if base.kind == v.SELF:
+            return Value(v.REQUEST) if attr == "request" else v.PLAIN_VALUE
+        if base.kind in (v.INSTANCE, v.USER):
+            info = models.models.get(base.model or "User" if base.kind == v.USER else base.model or "")
+            if info is None:
+                return v.OPAQUE_VALUE   # an instance of a model we do not know
+            relation = info.relations.get(attr)
+            if relation is None:
+                return v.PLAIN_VALUE
+            path = f"{base.prefix}__{attr}" if base.prefix else attr
+            if relation.is_manager:
+                return Value(v.RELATED, relation.target, origin=node)
+            return Value(v.INSTANCE, relation.target, origin=base.origin, prefix=path, loaded=base.loaded)
+        if base.kind == v.PAGINATOR and attr == "object_list":
+            return Value(v.QUERYSET, base.model)
+        return v.OPAQUE_VALUE if base.kind == v.OPAQUE else v.PLAIN_VALUE
+
+    def _call_value(self, node: cst.Call) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            base, name = self.value_of(func.value), func.attr.value
+            if base.is_query:
+                # select_related goes on the root of the chain (``Book.objects``), which every
+                # branch that refines the queryset shares.
+                origin = base.origin or node
+                loaded = base.loaded | select_related_args(node) if name == "select_related" else base.loaded
+                if name in api.QUERYSET_CHAIN or self.ctx.facts.models.manager_methods.get(name):
+                    rows_plain = base.rows_plain or name in ("values", "values_list")
+                    return Value(v.QUERYSET, base.model, origin=origin, loaded=loaded, rows_plain=rows_plain)
+                # create()/get_or_create() may build the object without a query: no
+                # select_related can cover its relations.
+                created = name in ("create", "get_or_create", "update_or_create")
+                if name in api.RETURNS_INSTANCE:
+                    return Value(v.INSTANCE, base.model, origin=None if created else origin, loaded=loaded)
+                if name in api.RETURNS_PAIR:
+                    return Value(v.PAIR, base.model, origin=None, loaded=loaded)
+                if name == "iterator":
+                    return base.with_(kind=v.QUERYSET, origin=origin)
+                return v.PLAIN_VALUE if name in api.QUERYSET_TERMINAL else v.OPAQUE_VALUE
+            if base.kind == v.FORM and name == "save":
+                return Value(v.INSTANCE, base.model)
+            if base.kind == v.PAGINATOR and name in ("page", "get_page"):
+                return Value(v.PAGINATOR, base.model, source="page")
+            if base.kind in (v.PLAIN, v.REQUEST, v.SESSION, v.CACHE, v.USER):
+                return v.PLAIN_VALUE
+            if base.kind == v.SELF:
+                method = self._class_method(name)
+                return self._returned(*method, node) if method else v.OPAQUE_VALUE
+            return v.OPAQUE_VALUE
+        qualified = self.ctx.qualify(func) or ""
+        short = qualified.rsplit(".", 1)[-1]
+        models = self.ctx.facts.models
+        if qualified in ("django.shortcuts.get_object_or_404",) and node.args:
+            first = self.value_of(node.args[0].value)
+            return Value(v.INSTANCE, first.model, origin=node, loaded=first.loaded)
+        if qualified == "django.contrib.auth.authenticate":
+            return Value(v.USER, "User")
+        if qualified.startswith("django.core.paginator.") and node.args:
+            return Value(v.PAGINATOR, self.value_of(node.args[0].value).model)
+        model = models.model_for(qualified) or (models.models.get(short) if short in self.ctx.local_defs else None)
+        if model is not None:
+            return Value(v.INSTANCE, model.name)
+        form = models.forms.get(qualified)
+        if form is not None:
+            return Value(v.FORM, form.model, touches_db=form.touches_db)
+        if short in ITERATING_BUILTINS or library_effect(qualified) is not None:
+            return v.PLAIN_VALUE
+        found = self.ctx.facts.project.lookup(qualified)
+        if found and found[1] in found[0].functions:
+            return self._returned(found[0], found[0].functions[found[1]], node)
+        if found and found[1] in found[0].classes:
+            return Value(v.OPAQUE, source=f"{short} instance")
+        return v.OPAQUE_VALUE
+
+    def _returned(self, module, func, call: cst.Call | None = None) -> Value:
+        """The value a project function or method returns, as far as its source says."""
+        kind, model = return_kind(module, func, frozenset(self.ctx.facts.models.models))
+        if kind == "argument" and call is not None and model is not None:
+            args = [a for a in call.args if not a.keyword and not a.star]
+            index = int(model)
+            return self.value_of(args[index].value).with_(origin=None) if index < len(args) else v.OPAQUE_VALUE
+        if kind == "instance":
+            return Value(v.INSTANCE, model)
+        if kind == "queryset":
+            return Value(v.QUERYSET, model)
+        if kind == "plain":
+            return v.PLAIN_VALUE
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{func.name}@{func.lineno}", module, func)
+        return v.PLAIN_VALUE if effect.is_pure else v.OPAQUE_VALUE
