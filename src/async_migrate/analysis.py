@@ -51,6 +51,7 @@ class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.genexp = 0          # depth inside generator expressions (no await possible)
         self._handled: set[int] = set()
         self.regions = 0
+        self.loops = 0           # depth inside for/while loops and comprehensions
         self.streaming: list[cst.FunctionDef] = []
         self.local_functions: set[str] = set()
         self.statement: cst.SimpleStatementLine | None = None
@@ -73,6 +74,8 @@ class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             where = "a lambda or nested function" if self.nested else "a generator expression"
             self.block(line_node or node, f"{message} inside {where} (cannot be awaited there)")
             return
+        if self.loops and not native:
+            data = {**data, "in_loop": True}
         self.result.points.append(Point(node, kind, codemod, native, line, message, data, order))
 
     def block(self, node: cst.CSTNode, reason: str) -> None:
@@ -182,6 +185,30 @@ class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         else:
             self.point(node, "region", codemod, False, f"{what} moved into a sync function {name}()",
                        region=region)
+
+    def visit_For_body(self, node: cst.For) -> None:
+        self.loops += 1
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self.loops -= 1
+
+    def visit_While_body(self, node: cst.While) -> None:
+        self.loops += 1
+
+    def leave_While_body(self, node: cst.While) -> None:
+        self.loops -= 1
+
+    def _enter_loop(self, node: cst.CSTNode) -> None:
+        self.loops += 1
+
+    def _leave_loop(self, node: cst.CSTNode) -> None:
+        self.loops -= 1
+
+    # A comprehension's element (and its conditions) run once per item.
+    visit_ListComp_elt = visit_SetComp_elt = visit_GeneratorExp_elt = _enter_loop
+    leave_ListComp_elt = leave_SetComp_elt = leave_GeneratorExp_elt = _leave_loop
+    visit_DictComp_key = visit_DictComp_value = _enter_loop
+    leave_DictComp_key = leave_DictComp_value = _leave_loop
 
     def visit_For(self, node: cst.For) -> None:
         self.for_iters.add(id(node.iter))

@@ -31,7 +31,7 @@ PURE_PREFIXES = (
     "django.db.models.Sum", "django.db.models.Avg", "django.db.models.Min", "django.db.models.Max",
     "django.db.models.Exists", "django.db.models.OuterRef", "django.db.models.Subquery",
     "django.db.models.Case", "django.db.models.When", "django.db.models.Prefetch",
-    "django.forms.", "django.views.decorators.",
+    "django.forms.", "django.views.decorators.", "django.contrib.auth.views.redirect_to_login",
 )
 # ``contrib.messages``: adding a message only appends to the storage's queue
 # (django/contrib/messages/storage/base.py, BaseStorage.add); reading happens when the
@@ -118,12 +118,16 @@ class EffectIndex:
 
     def _scan(self, module: Module, func: ast.AST) -> Effect:
         where = f"{module.path.name}:"
+        # ``Task.Status.values``, ``Book.DoesNotExist``: naming a model's nested class or
+        # exception is not a query.
+        harmless = {id(n.value) for n in ast.walk(func) if isinstance(n, ast.Attribute)
+                    and isinstance(n.value, ast.Name) and (n.attr[:1].isupper() or n.attr == "_meta")}
         for node in ast.walk(func):
             if isinstance(node, ast.Attribute):
                 if node.attr in ("objects", "user", "session") or node.attr in self.relation_names:
                     return Effect(DB, f"{where}{node.lineno} reads .{node.attr}")
             elif isinstance(node, ast.Name) and node.id in self.model_names \
-                    and isinstance(node.ctx, ast.Load):
+                    and isinstance(node.ctx, ast.Load) and id(node) not in harmless:
                 return Effect(DB, f"{where}{node.lineno} uses model {node.id}")
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
@@ -214,9 +218,15 @@ def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
     if not isinstance(expr, ast.Call):
         return ("opaque", None)
     name = module.qualify(expr.func) or ""
-    if name.endswith("get_object_or_404") and expr.args and isinstance(expr.args[0], ast.Name) \
-            and expr.args[0].id in model_names:
-        return ("instance", expr.args[0].id)
+    if name.endswith("get_object_or_404") and expr.args:
+        first = expr.args[0]
+        while isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute) \
+                and first.func.attr in QUERYSET_CHAIN:
+            first = first.func.value
+        if isinstance(first, ast.Attribute) and first.attr == "objects":
+            first = first.value
+        if isinstance(first, ast.Name) and first.id in model_names:
+            return ("instance", first.id)
     if name.startswith(("django.http.", "json.")):
         return ("plain", None)
     methods: list[str] = []

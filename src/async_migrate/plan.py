@@ -57,6 +57,7 @@ class ViewPlan:
             "view": self.name, "path": str(self.path) if self.path else None, "line": self.line,
             "decision": self.decision, "reason": self.reason, "thread_hops": self.hops,
             "native_points": self.native_points,
+            "thread_hops_in_loops": sum(1 for p in self.points if p.hop and p.data.get("in_loop")),
             "points": [{"line": p.line, "kind": p.kind, "codemod": p.codemod, "native": p.native,
                         "message": p.message} for p in self.points],
         }
@@ -150,7 +151,12 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
 def _structural_reason(view: FoundView, node, ctx: Context, functions: list[cst.FunctionDef]) -> str:
     """Reasons that keep a view sync before looking at its body."""
     if view.callers:
-        return f"called directly by {view.callers[0]} (a sync caller would get a coroutine)"
+        caller = view.callers[0]
+        try:
+            caller = str(Path(caller).relative_to(ctx.facts.project.root))
+        except ValueError:
+            pass
+        return f"called directly by {caller} (a sync caller would get a coroutine)"
     if isinstance(node, cst.ClassDef):
         if view.generic_base:
             return f"generic view ({view.generic_base}): Django runs its machinery sync"
@@ -221,11 +227,13 @@ def _summary(points: list[Point]) -> str:
         return "no I/O in the body"
     native = sum(1 for p in points if p.native)
     hops = sum(1 for p in points if p.hop)
+    in_loops = sum(1 for p in points if p.hop and p.data.get("in_loop"))
     parts = []
     if native:
         parts.append(f"{native} native async point{'s' if native != 1 else ''}")
     if hops:
-        parts.append(f"{hops} sync_to_async hop{'s' if hops != 1 else ''}")
+        parts.append(f"{hops} sync_to_async hop{'s' if hops != 1 else ''}"
+                     + (f" ({in_loops} inside a loop: once per iteration)" if in_loops else ""))
     return ", ".join(parts)
 
 

@@ -197,7 +197,7 @@ class TaskListView(JsonView):
         data = self.get_json_body()
         if data is None:
             return self.error("expected a JSON object")
-        cleaned, errors = await sync_to_async(validate_task)(data)
+        cleaned, errors = validate_task(data)
         if errors:
             return self.error("invalid task", errors=errors)
         try:
