@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -190,4 +189,4 @@ def doctor_command(project: Path, fmt: str, target_version: str | None) -> int:
     return 1 if any(i.level == PROBLEM for i in items) else 0
 
 
-__all__ = ["doctor", "doctor_command", "Item", "render_text", "to_json", "re"]
+__all__ = ["doctor", "doctor_command", "Item", "render_text", "to_json"]

@@ -224,7 +224,7 @@ def _views(root: Path, target: tuple[int, int]) -> list[Item]:
 
 def _reason_kind(reason: str) -> str:
     reason = re.sub(r"^line \d+: ", "", reason)
-    return re.split(r"[:(]", reason, maxsplit=1)[0].strip()[:60]
+    return re.split(r"[:(]| by ", reason, maxsplit=1)[0].strip()[:60]
 
 
 def _rel(root: Path, path: Path) -> str:
