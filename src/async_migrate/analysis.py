@@ -43,8 +43,8 @@ def analyse_function(func: cst.FunctionDef, ctx: Context, cls: cst.ClassDef | No
 
 
 class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
-    def __init__(self, ctx: Context, func: cst.FunctionDef, cls: cst.ClassDef | None):
-        self.ctx, self.func, self.cls = ctx, func, cls
+    def __init__(self, ctx: Context, func: cst.FunctionDef, cls: cst.ClassDef | None, depth: int = 0):
+        self.ctx, self.func, self.cls, self.depth = ctx, func, cls, depth
         self.result = Analysis()
         self.env: dict[str, Value] = {}
         self.nested = 0          # depth inside lambdas / nested defs / classes

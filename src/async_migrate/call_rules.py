@@ -163,6 +163,9 @@ class CallRules:
         inner = ctx.facts.effects.of_function(qualified)
         if inner is not None:
             lazy_args = [a for a in node.args if self.value_of(a.value).is_query]
+            local = ctx.functions.get(short) if qualified == f"{ctx.module_name}.{short}" else None
+            if (not inner.is_pure or lazy_args) and local is not None and self._safe_inline(local, node, None):
+                return   # with these arguments its body does no I/O (e.g. relations already loaded)
             if not inner.is_pure or lazy_args:
                 why = inner.reason if not inner.is_pure else "receives a lazy queryset"
                 self.point(node, "wrap_call", WRAP, False, f"helper {short}() ({why})", reason="helper")
@@ -199,8 +202,52 @@ class CallRules:
             return
         module, func = method
         effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func)
-        if not effect.is_pure:
-            self.point(node, "wrap_method", WRAP, False, f"self.{name}() ({effect.reason})", reason="helper")
+        if effect.is_pure:
+            return
+        local = self._cst_method(name)
+        if local is not None and self._safe_inline(local, node, self.cls):
+            return   # with these arguments its body does no I/O (e.g. relations already loaded)
+        self.point(node, "wrap_method", WRAP, False, f"self.{name}() ({effect.reason})", reason="helper")
+
+    def _safe_inline(self, function: cst.FunctionDef, call: cst.Call, cls) -> bool:
+        """Analyse a same-module helper's body with the values this call passes in: True when
+        nothing in it would block or query (so calling it on the event loop is fine)."""
+        if self.depth >= 2 or function.asynchronous is not None:
+            return False
+        from .analysis import _BodyAnalyser   # the walker; imported here to avoid a cycle
+
+        inner = _BodyAnalyser(self.ctx, function, cls, depth=self.depth + 1)
+        params = [p.name.value for p in function.params.params]
+        if cls is not None:
+            params = params[1:]
+        for name in params + [p.name.value for p in function.params.kwonly_params]:
+            inner.env[name] = v.PLAIN_VALUE
+        positional = [a for a in call.args if not a.keyword and not a.star]
+        if any(a.star for a in call.args):
+            return False
+        for name, arg in zip(params, positional):
+            inner.env[name] = self.value_of(arg.value).with_(origin=None)
+        for arg in call.args:
+            if arg.keyword is not None:
+                inner.env[arg.keyword.value] = self.value_of(arg.value).with_(origin=None)
+        function.body.visit(inner)
+        return not inner.result.points and not inner.result.blockers
+
+    def _cst_method(self, name: str) -> cst.FunctionDef | None:
+        """Method ``name`` of the view class or of a base class defined in the same module."""
+        queue, seen = [self.cls], set()
+        while queue:
+            cls = queue.pop(0)
+            if cls is None or cls.name.value in seen:
+                continue
+            seen.add(cls.name.value)
+            for item in cls.body.body:
+                if isinstance(item, cst.FunctionDef) and item.name.value == name:
+                    return item
+            for base in cls.bases:
+                if isinstance(base.value, cst.Name):
+                    queue.append(self.ctx.classes.get(base.value.value))
+        return None
 
     def _class_method(self, name: str):
         """The ast of method ``name`` on the view class or its project bases."""

@@ -95,6 +95,10 @@ class ValueInference:
                 # create()/get_or_create() may build the object without a query: no
                 # select_related can cover its relations.
                 created = name in ("create", "get_or_create", "update_or_create")
+                if name == "create":   # create(author=obj) caches obj as the relation
+                    info = self.ctx.facts.models.models.get(base.model or "")
+                    given = {a.keyword.value for a in node.args if a.keyword is not None}
+                    loaded = loaded | frozenset(given & set(info.relations)) if info else loaded
                 if name in api.RETURNS_INSTANCE:
                     return Value(v.INSTANCE, base.model, origin=None if created else origin, loaded=loaded)
                 if name in api.RETURNS_PAIR:

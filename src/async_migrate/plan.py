@@ -84,6 +84,7 @@ def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled
     imports = import_table(tree, module_name, is_package=bool(path and path.name == "__init__.py"))
     ctx = Context(facts, options, module_name, imports, set(defs),
                   line_of, {k: d for k, d in defs.items() if isinstance(d, cst.ClassDef)})
+    ctx.functions = {k: d for k, d in defs.items() if isinstance(d, cst.FunctionDef)}
     plan = ModulePlan()
     for view in found:
         node = defs.get(view.name)

@@ -49,6 +49,7 @@ class Context:
                  local_defs: set[str], line_of: Callable[[cst.CSTNode], int], classes: dict[str, cst.ClassDef]):
         self.facts, self.options, self.module_name = facts, options, module_name
         self.imports, self.local_defs, self.line_of, self.classes = imports, local_defs, line_of, classes
+        self.functions: dict[str, cst.FunctionDef] = {}   # module-level defs, for inline checks
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         name = dotted(node)

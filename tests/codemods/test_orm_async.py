@@ -176,3 +176,40 @@ def dump(request):
     assert "needs Django 5.0" in decisions(plan)["dump"][1]
     check_transformed(source, source.replace("def dump", "async def dump").replace(
         "    for book", "    async for book").replace(".iterator(", ".aiterator("), target="5.0")
+
+
+def test_same_module_helper_is_checked_with_the_arguments_it_gets():
+    # author_name() reads book.author: with select_related in the caller's query it does no
+    # I/O, so it is called directly; with a bare get() the call is wrapped.
+    helper = '''\
+def author_name(book):
+    return book.author.name
+
+
+'''
+    check_transformed(MODELS + helper + '''\
+def loaded(request):
+    return JsonResponse({"a": [author_name(b) for b in Book.objects.select_related("author")]})
+''', MODELS + helper + '''\
+async def loaded(request):
+    return JsonResponse({"a": [author_name(b) async for b in Book.objects.select_related("author")]})
+''', ORM)
+    plan = check_noop(MODELS + helper + '''\
+def lazy(request, pk):
+    return JsonResponse({"a": author_name(Book.objects.get(pk=pk))})
+''', ORM)
+    assert "wrap_sync" in decisions(plan)["lazy"][1]
+
+
+def test_create_with_a_related_object_caches_it():
+    check_transformed(MODELS + '''\
+def add(request):
+    author = Author.objects.get(pk=1)
+    book = Book.objects.create(title="t", author=author)
+    return JsonResponse({"a": book.author.name})
+''', MODELS + '''\
+async def add(request):
+    author = await Author.objects.aget(pk=1)
+    book = await Book.objects.acreate(title="t", author=author)
+    return JsonResponse({"a": book.author.name})
+''', ORM)

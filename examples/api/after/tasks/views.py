@@ -97,7 +97,7 @@ class ProjectListView(JsonView):
             projects = projects.filter(archived=False)
         results = []
         async for project in projects:
-            data = await sync_to_async(self.project_to_dict)(project)
+            data = self.project_to_dict(project)
             data["open_tasks"] = project.open_tasks
             results.append(data)
         return JsonResponse({"results": results})
@@ -112,7 +112,7 @@ class ProjectListView(JsonView):
         if await Project.objects.filter(slug=data["slug"]).aexists():
             return self.error("slug already taken", status=409)
         project = await Project.objects.acreate(name=data["name"], slug=data["slug"], owner=user)
-        return JsonResponse(await sync_to_async(self.project_to_dict)(project), status=201)
+        return JsonResponse(self.project_to_dict(project), status=201)
 
 
 # expect: sync (ApiLoginRequiredMixin overrides dispatch, which Django calls on the event loop)
