@@ -44,7 +44,7 @@ SEED = {
 from decimal import Decimal
 from django.contrib.auth.models import User
 from catalog.models import Author, Book, Category, Review
-alice = User.objects.create_user("alice", "alice@example.com", PASSWORD)
+alice = User.objects.create_user("alice", "alice@example.com", PASSWORD, is_staff=True)
 bob = User.objects.create_user("bob", "bob@example.com", PASSWORD)
 cats = [Category.objects.create(name=n, slug=s) for n, s in
         [("Fantasy", "fantasy"), ("Science fiction", "scifi"), ("Humour", "humour")]]
@@ -127,6 +127,16 @@ def read_status(pid: int) -> dict:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     kind: str  # "asgi" or "wsgi"
@@ -186,6 +196,9 @@ class Server:
 
     def memory(self) -> dict:
         return read_status(self.proc.pid)
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -90,6 +90,36 @@ def shop_conversation(base: str) -> list:
     step(log, user, "POST", "/books/5/delete/")
     step(log, user, "GET", "/api/books/5/")
     step(log, user, "POST", "/books/new/", data={"title": "", "isbn": "x"})
+    step(log, user, "POST", "/orders/1/reorder/")
+    step(log, user, "POST", "/orders/99/reorder/")
+    step(log, user, "GET", "/cart/")
+    # Class-based views (catalog/class_views.py); alice is staff.
+    for path in ["/api/v2/books/1/stock/", "/api/v2/books/999/stock/", "/api/v2/books/3/reviews/",
+                 "/api/v2/authors/1/books/", "/bestsellers/?limit=3", "/authors/index/?page=2",
+                 "/categories/fantasy/manage/", "/categories/new/", "/wishlist/"]:
+        step(log, user, "GET", path)
+    step(log, user, "POST", "/api/v2/books/1/stock/", json={"delta": 5})  # alice is staff
+    step(log, user, "POST", "/api/v2/books/1/stock/", json={"delta": -999})
+    step(log, user, "POST", "/api/v2/books/1/stock/", json={"delta": "x"})
+    step(log, user, "POST", "/api/v2/books/4/reviews/", json={"rating": 4, "body": "ok"})
+    step(log, user, "POST", "/api/v2/books/4/reviews/", json={"rating": 4})
+    step(log, user, "DELETE", "/api/v2/books/4/reviews/")
+    step(log, user, "POST", "/api/v2/stock/transfer/", data={"source": 1, "target": 2, "quantity": 1})
+    step(log, user, "POST", "/api/v2/stock/transfer/", data={"source": 7, "target": 2, "quantity": 500})
+    step(log, user, "GET", "/api/v2/books/7/stock/")  # the transfer above rolled back
+    step(log, user, "POST", "/api/v2/stock/transfer/", data={"source": 1, "target": 999, "quantity": 1})
+    step(log, user, "POST", "/api/v2/authors/1/books/",
+         data={"title": "Fresh", "isbn": "978-2222222222", "price": "9.50", "stock": 3, "category": ["scifi"]})
+    step(log, user, "POST", "/categories/new/", data={"name": "Poetry", "slug": "poetry"})
+    step(log, user, "POST", "/categories/new/", data={"name": "Poetry", "slug": "poetry"})
+    step(log, user, "DELETE", "/categories/poetry/manage/")
+    step(log, user, "DELETE", "/categories/fantasy/manage/")  # still has books: 409
+    step(log, user, "POST", "/wishlist/", data={"book": 7})
+    step(log, user, "POST", "/wishlist/", data={"book": 14})
+    step(log, user, "POST", "/wishlist/", data={"book": "x"})
+    step(log, user, "GET", "/wishlist/")
+    step(log, user, "POST", "/wishlist/to-cart/")
+    step(log, user, "DELETE", "/wishlist/")
     step(log, user, "POST", "/accounts/logout/")
     step(log, user, "GET", "/accounts/profile/")
     step(log, user, "GET", "/api/stats/")
