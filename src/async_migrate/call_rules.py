@@ -58,6 +58,10 @@ class CallRules:
             self.block(node, f"unknown queryset method .{name}()")
             return
         if base.kind in (v.INSTANCE, v.USER):
+            if name == "refresh_from_db" and isinstance(func.value, cst.Name) and \
+                    not any(a.keyword and a.keyword.value == "fields" for a in node.args):
+                # A full refresh drops cached relations: nothing select_related loaded holds.
+                self.env[func.value.value] = base.with_(loaded=frozenset(), origin=None)
             if name in api.INSTANCE_METHODS:
                 self._native_or_wrap(node, "method", ctx.supports(api.INSTANCE_MIN), api.INSTANCE_METHODS[name],
                                      f"instance .{name}()")
@@ -211,7 +215,8 @@ class CallRules:
 
     def _safe_inline(self, function: cst.FunctionDef, call: cst.Call, cls) -> bool:
         """Analyse a same-module helper's body with the values this call passes in: True when
-        nothing in it would block or query (so calling it on the event loop is fine)."""
+        nothing in it would block or query (so calling it on the event loop is fine), or when
+        all it needs is ``select_related`` on a query of this view, which is then added."""
         if self.depth >= 2 or function.asynchronous is not None:
             return False
         from .analysis import _BodyAnalyser   # the walker; imported here to avoid a cycle
@@ -226,12 +231,16 @@ class CallRules:
         if any(a.star for a in call.args):
             return False
         for name, arg in zip(params, positional):
-            inner.env[name] = self.value_of(arg.value).with_(origin=None)
+            inner.env[name] = self.value_of(arg.value)
         for arg in call.args:
             if arg.keyword is not None:
-                inner.env[arg.keyword.value] = self.value_of(arg.value).with_(origin=None)
+                inner.env[arg.keyword.value] = self.value_of(arg.value)
         function.body.visit(inner)
-        return not inner.result.points and not inner.result.blockers
+        if inner.result.blockers or any(p.kind != "select_related" for p in inner.result.points):
+            return False
+        # Only relations of objects this view fetched: load them in the view's own query.
+        self.result.points.extend(inner.result.points)
+        return True
 
     def _cst_method(self, name: str) -> cst.FunctionDef | None:
         """Method ``name`` of the view class or of a base class defined in the same module."""

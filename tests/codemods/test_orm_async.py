@@ -195,8 +195,8 @@ async def loaded(request):
     return JsonResponse({"a": [author_name(b) async for b in Book.objects.select_related("author")]})
 ''', ORM)
     plan = check_noop(MODELS + helper + '''\
-def lazy(request, pk):
-    return JsonResponse({"a": author_name(Book.objects.get(pk=pk))})
+def lazy(request, author):
+    return JsonResponse({"a": author_name(Book(author_id=author))})
 ''', ORM)
     assert "wrap_sync" in decisions(plan)["lazy"][1]
 
@@ -213,3 +213,30 @@ async def add(request):
     book = await Book.objects.acreate(title="t", author=author)
     return JsonResponse({"a": book.author.name})
 ''', ORM)
+
+
+def test_helper_reading_a_relation_gets_select_related_in_the_view():
+    helper = '''\
+def author_name(book):
+    return book.author.name
+
+
+'''
+    check_transformed(MODELS + helper + '''\
+def lazy(request, pk):
+    return JsonResponse({"a": author_name(Book.objects.get(pk=pk))})
+''', MODELS + helper + '''\
+async def lazy(request, pk):
+    return JsonResponse({"a": author_name(await Book.objects.select_related("author").aget(pk=pk))})
+''', ORM)
+
+
+def test_full_refresh_drops_loaded_relations():
+    source = MODELS + '''\
+def reload(request, pk):
+    book = Book.objects.select_related("author").get(pk=pk)
+    book.refresh_from_db()
+    return JsonResponse({"a": book.author.name})
+'''
+    code, plan = __import__("tests.helpers", fromlist=["migrate"]).migrate(source)
+    assert 'await sync_to_async(getattr)(book, "author")' in code

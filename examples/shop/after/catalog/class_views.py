@@ -53,11 +53,11 @@ class CatalogApiView(View):
         }
 
 
-# expect: wrap (base-class helper book_payload reads book.author: one hop per handler; request.user.is_staff, queryset update with F(), refresh_from_db)
+# expect: convert (base-class helper book_payload reads book.author: select_related("author") added to the view's query; request.user.is_staff, queryset update with F(), refresh_from_db(fields=...))
 class BookStockView(CatalogApiView):
     async def get(self, request, pk):
-        book = await aget_object_or_404(Book, pk=pk)
-        return JsonResponse(await sync_to_async(self.book_payload)(book))
+        book = await aget_object_or_404(Book.objects.select_related("author"), pk=pk)
+        return JsonResponse(self.book_payload(book))
 
     async def post(self, request, pk):
         user = await request.auser()
@@ -66,24 +66,24 @@ class BookStockView(CatalogApiView):
         data = self.json_body()
         if data is None or not isinstance(data.get("delta"), int):
             return self.error("delta must be an integer")
-        book = await aget_object_or_404(Book, pk=pk)
+        book = await aget_object_or_404(Book.objects.select_related("author"), pk=pk)
         delta = data["delta"]
         updated = await Book.objects.filter(pk=book.pk, stock__gte=-delta).aupdate(stock=F("stock") + delta)
         if not updated:
             return self.error(f"only {book.stock} in stock", status=409)
         await book.arefresh_from_db(fields=["stock"])
-        return JsonResponse(await sync_to_async(self.book_payload)(book))
+        return JsonResponse(self.book_payload(book))
 
 
-# expect: wrap (book_payload hop; comprehension over book.reviews reads review.user; request.user; related manager create, filter().delete())
+# expect: convert (book_payload needs select_related("author"); comprehension over book.reviews reads review.user; request.user; related manager create, filter().delete())
 class BookReviewsView(CatalogApiView):
     async def get(self, request, pk):
-        book = await aget_object_or_404(Book, pk=pk)
+        book = await aget_object_or_404(Book.objects.select_related("author"), pk=pk)
         reviews = [
             {"user": review.user.username, "rating": review.rating, "body": review.body}
             async for review in book.reviews.select_related("user").all()
         ]
-        return JsonResponse({"book": await sync_to_async(self.book_payload)(book), "count": len(reviews), "results": reviews})
+        return JsonResponse({"book": self.book_payload(book), "count": len(reviews), "results": reviews})
 
     async def post(self, request, pk):
         current_user = await request.auser()

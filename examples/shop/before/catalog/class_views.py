@@ -52,7 +52,7 @@ class CatalogApiView(View):
         }
 
 
-# expect: wrap (base-class helper book_payload reads book.author: one hop per handler; request.user.is_staff, queryset update with F(), refresh_from_db)
+# expect: convert (base-class helper book_payload reads book.author: select_related("author") added to the view's query; request.user.is_staff, queryset update with F(), refresh_from_db(fields=...))
 class BookStockView(CatalogApiView):
     def get(self, request, pk):
         book = get_object_or_404(Book, pk=pk)
@@ -73,7 +73,7 @@ class BookStockView(CatalogApiView):
         return JsonResponse(self.book_payload(book))
 
 
-# expect: wrap (book_payload hop; comprehension over book.reviews reads review.user; request.user; related manager create, filter().delete())
+# expect: convert (book_payload needs select_related("author"); comprehension over book.reviews reads review.user; request.user; related manager create, filter().delete())
 class BookReviewsView(CatalogApiView):
     def get(self, request, pk):
         book = get_object_or_404(Book, pk=pk)
