@@ -1,6 +1,6 @@
 """orm_async: input and expected output side by side, plus the version guards and traps."""
 
-from ..helpers import check_noop, check_transformed, decisions
+from ..helpers import check_noop, check_transformed, decisions, migrate
 from .models_prefix import MODELS
 
 ORM = {"orm_async"}
@@ -238,5 +238,5 @@ def reload(request, pk):
     book.refresh_from_db()
     return JsonResponse({"a": book.author.name})
 '''
-    code, plan = __import__("tests.helpers", fromlist=["migrate"]).migrate(source)
+    code, _ = migrate(source)
     assert 'await sync_to_async(getattr)(book, "author")' in code
