@@ -169,7 +169,7 @@ class AsyncBodyChecker(_BodyAnalyser):
             return
         effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func)
         if effect.kind in (DB, BLOCKING):
-            self.point(node, "wrap_method", "wrap_sync", False, f"self.{name}() ({effect.reason})", reason="helper")
+            super()._self_method(node, name)   # the base knows when the arguments make it safe
 
     # -- statements ------------------------------------------------------------------------
     def visit_For(self, node: cst.For) -> None:
