@@ -17,7 +17,8 @@ from .engine import FileResult, RunResult, process_stdin, run, write_changes
 from .facts import Options
 from .files import FileError, encode_source, iter_python_files
 from .project import find_root
-from .report import print_diffs, print_errors, summary_line, to_json, views_table
+from .report import (JSON_SCHEMA_VERSION, html_report, print_diffs, print_errors, summary_line, to_json,
+                     views_table)
 from .target import check_target, detect_target
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERRORS = 0, 1, 2
@@ -43,6 +44,8 @@ NoColorOpt = typer.Option(False, "--no-color", help="Plain output, no colours.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="No diffs or table: only errors and the summary.")
 ExcludeOpt = typer.Option(None, "--exclude", help="Glob of paths to skip (repeatable).")
 IncludeOpt = typer.Option(None, "--include", help="Only files matching this glob (repeatable).")
+HtmlOpt = typer.Option(None, "--html", metavar="FILE", dir_okay=False,
+                       help="Also write the whole report (summary, views, reasons, diffs) as one HTML page.")
 DecoratorsOpt = typer.Option(None, "--async-safe-decorator",
                              help="A decorator (dotted or bare name) known to accept async views (repeatable).")
 
@@ -97,9 +100,13 @@ def _collect(paths: List[str], config: Config) -> tuple[List[Path], List[FileRes
 
 
 def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: bool, no_color: bool,
-             config_path: Optional[Path], only: Optional[List[str]] = None, **flags) -> int:
+             config_path: Optional[Path], only: Optional[List[str]] = None, interactive: bool = False,
+             html: Optional[Path] = None, **flags) -> int:
     err = Console(stderr=True, no_color=no_color, highlight=False)
     out = Console(no_color=no_color, highlight=False)
+    if interactive and (as_json or paths == ["-"]):
+        err.print("error: --interactive cannot be combined with --json or '-'", markup=False)
+        return EXIT_ERRORS
     try:
         config, options, target, reason = _settings(paths, config_path, **flags)
         enabled = registry.select(only or config.select or None, config.skip or None)
@@ -121,19 +128,45 @@ def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: b
     if walk_errors:
         result.files.extend(walk_errors)
         result.files.sort(key=lambda r: str(r.path))
-    if write:
+    if interactive:
+        _review(result, out)
+    elif write:
         write_changes(result)
+    if html is not None:
+        try:
+            html.write_text(html_report(result, target, reason, write), encoding="utf-8")
+        except OSError as exc:
+            err.print(f"{html}: error: cannot write the HTML report: {exc.strerror or exc}", markup=False)
+            return EXIT_ERRORS
     if as_json:
         sys.stdout.write(json.dumps(to_json(result, target, reason, write), indent=2) + "\n")
     else:
         if not quiet:
             if not write:
                 print_diffs(out, result)
-            if result.views:
-                out.print(views_table(result))
+            if result.views:   # a piped diff stays a pure patch: the table goes to stderr
+                (out if write or out.is_terminal else err).print(views_table(result))
         print_errors(err, result)
         err.print(summary_line(result, write), markup=False, soft_wrap=True)
     return _exit_code(result, check)
+
+
+def _review(result: RunResult, out: Console) -> None:
+    """``apply --interactive``: ask hunk by hunk, write the accepted ones, note what was declined."""
+    from .review import interactive
+
+    def ask(prompt: str) -> str:
+        try:
+            return typer.prompt(prompt, default="", show_default=False, prompt_suffix="")
+        except typer.Abort:   # end of input or ^C: like q
+            raise EOFError from None
+
+    chosen = interactive(result, out, ask)
+    write_changes(chosen)
+    written = {f.path: f for f in chosen.files}
+    for original in result.files:
+        if original.path in written:
+            original.new, original.error = written[original.path].new, written[original.path].error
 
 
 def _exit_code(result: RunResult, check: bool) -> int:
@@ -185,25 +218,30 @@ def diff(paths: List[str] = PathsArg, check: bool = typer.Option(False, "--check
          include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
          select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
          include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
-         async_safe_decorators: Optional[List[str]] = DecoratorsOpt,
+         async_safe_decorators: Optional[List[str]] = DecoratorsOpt, html: Optional[Path] = HtmlOpt,
          config: Optional[Path] = ConfigOpt) -> None:
     """Show what would change (writes nothing). Example: async-migrate diff myproject/"""
-    raise typer.Exit(_execute(paths, False, check, as_json, quiet, no_color, config, target_version=target_version,
+    raise typer.Exit(_execute(paths, False, check, as_json, quiet, no_color, config, html=html,
+                              target_version=target_version,
                               unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
                               skip=skip, include=include, exclude=exclude,
                               async_safe_decorators=async_safe_decorators))
 
 
 @app.command()
-def apply(paths: List[str] = PathsArg, quiet: bool = QuietOpt, as_json: bool = JsonOpt, no_color: bool = NoColorOpt,
+def apply(paths: List[str] = PathsArg,
+          interactive: bool = typer.Option(False, "--interactive", "-i",
+                                           help="Review hunk by hunk, like git add -p: y/n/a(ll)/q(uit)."),
+          quiet: bool = QuietOpt, as_json: bool = JsonOpt, no_color: bool = NoColorOpt,
           target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
           include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
           select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
           include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
-          async_safe_decorators: Optional[List[str]] = DecoratorsOpt,
+          async_safe_decorators: Optional[List[str]] = DecoratorsOpt, html: Optional[Path] = HtmlOpt,
           config: Optional[Path] = ConfigOpt) -> None:
     """Rewrite the files in place. Example: async-migrate apply myproject/"""
-    raise typer.Exit(_execute(paths, True, False, as_json, quiet, no_color, config, target_version=target_version,
+    raise typer.Exit(_execute(paths, True, False, as_json, quiet, no_color, config, interactive=interactive,
+                              html=html, target_version=target_version,
                               unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
                               skip=skip, include=include, exclude=exclude,
                               async_safe_decorators=async_safe_decorators))
@@ -217,10 +255,10 @@ def run_one(codemod: str = typer.Argument(..., help="A codemod name (see `async-
             target_version: Optional[str] = TargetOpt, unsafe: Optional[bool] = UnsafeOpt,
             include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
             include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
-            async_safe_decorators: Optional[List[str]] = DecoratorsOpt,
+            async_safe_decorators: Optional[List[str]] = DecoratorsOpt, html: Optional[Path] = HtmlOpt,
             config: Optional[Path] = ConfigOpt) -> None:
     """Run one codemod. Example: async-migrate run orm_async shop/views.py --apply"""
-    raise typer.Exit(_execute(paths, write, check, as_json, quiet, no_color, config, only=[codemod],
+    raise typer.Exit(_execute(paths, write, check, as_json, quiet, no_color, config, only=[codemod], html=html,
                               target_version=target_version, unsafe=unsafe, include_unrouted=include_unrouted,
                               jobs=jobs, include=include, exclude=exclude,
                               async_safe_decorators=async_safe_decorators))
@@ -228,10 +266,22 @@ def run_one(codemod: str = typer.Argument(..., help="A codemod name (see `async-
 
 @app.command()
 def codemods() -> None:
-    """List the codemods with a one-line description each."""
+    """List the codemods with a one-line description each. Example: async-migrate codemods"""
     for name, module in registry.all_codemods().items():
         minimum = ".".join(map(str, module.MIN_DJANGO))
         typer.echo(f"{name:<18} {module.DESCRIPTION} (Django {minimum}+)")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the --json report (docs/json-report.md).
+
+    Example: async-migrate schema > report-v1.json
+    """
+    from importlib.resources import files
+
+    typer.echo(files("async_migrate").joinpath(f"schema/report-v{JSON_SCHEMA_VERSION}.json").read_text("utf-8"),
+               nl=False)
 
 
 def main() -> None:
