@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import time
@@ -53,9 +54,23 @@ class RunResult:
         return [v for f in self.files for v in f.views]
 
 
+def _check_nesting(text: str) -> None:
+    """FileProblem for code nested too deeply for CPython: LibCST's native parser would crash on it."""
+    try:
+        ast.parse(text)
+    except (MemoryError, RecursionError):
+        raise FileProblem("too deeply nested to parse") from None
+    except SyntaxError as exc:   # other syntax errors: LibCST reports them with its own message
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            raise FileProblem("too deeply nested to parse") from None
+    except ValueError:
+        pass
+
+
 def transform_source(text: str, path: Path | None, facts: ProjectFacts, options: Options,
                      enabled: frozenset[str]) -> tuple[str, ModulePlan]:
     """Rewrite one module's source; raises cst.ParserSyntaxError for unparseable code."""
+    _check_nesting(text)
     tree = cst.parse_module(text)
     if text.endswith("\r") and not tree.has_trailing_newline:
         tree = tree.with_changes(has_trailing_newline=True)   # LibCST drops a final lone "\r"
@@ -87,7 +102,7 @@ def process_file(path: Path, options: Options, enabled: frozenset[str]) -> FileR
         result.error = str(exc)
     except cst.ParserSyntaxError as exc:
         result.error = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
-    except RecursionError:
+    except (RecursionError, MemoryError):   # CPython's parser gives up on deep nesting with MemoryError
         result.error = "too deeply nested to parse"
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
         result.error = f"internal error: {type(exc).__name__}: {exc}"
@@ -149,6 +164,8 @@ def process_stdin(data: bytes, options: Options, enabled: frozenset[str]) -> tup
         result.error = str(exc)
     except cst.ParserSyntaxError as exc:
         result.error = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
+    except (RecursionError, MemoryError):   # e.g. from ast.parse in ProjectFacts.for_source
+        result.error = "too deeply nested to parse"
     return result, None
 
 
