@@ -51,6 +51,7 @@ class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.genexp = 0          # depth inside generator expressions (no await possible)
         self._handled: set[int] = set()
         self.regions = 0
+        self._regions: frozenset[int] | None = None
         self.loops = 0           # depth inside for/while loops and comprehensions
         self.streaming: list[cst.FunctionDef] = []
         self.local_functions: set[str] = set()
@@ -176,10 +177,37 @@ class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             return False
         return True
 
+    @property
+    def region_candidates(self) -> frozenset[int]:
+        """Every ``with`` block of the view that moves into a nested function."""
+        if self._regions is None:
+            found = set()
+            analyser = self
+
+            class Find(cst.CSTVisitor):
+                def visit_With(self, node: cst.With) -> None:
+                    if analyser._region_kind(node):
+                        found.add(id(node))
+
+            self.func.body.visit(Find())
+            self._regions = frozenset(found)
+        return self._regions
+
+    def _region_kind(self, node: cst.With) -> str | None:
+        for item in node.items:
+            call = item.item
+            qualified = (self.ctx.qualify(call.func) if isinstance(call, cst.Call) else self.ctx.qualify(call)) or ""
+            if qualified.startswith("django.db.transaction."):
+                return "transaction"
+            effect = library_effect(qualified)
+            if effect is not None and effect.kind == BLOCKING:
+                return "blocking"
+        return None
+
     def _region(self, node: cst.With, codemod: str, base_name: str, what: str) -> None:
         self.regions += 1
         name = base_name if self.regions == 1 else f"{base_name}_{self.regions}"
-        region = describe_region(self.func, node, name)
+        region = describe_region(self.func, node, name, self.region_candidates)
         if isinstance(region, str):
             self.block(node, f"{what} cannot move into a sync function: {region}")
         else:

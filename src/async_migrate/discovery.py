@@ -156,24 +156,23 @@ def _project_ancestors(project: Project, module: Module, cls: ast.ClassDef, dept
 
 
 def _find_callers(project: Project, views: dict[str, FoundView]) -> None:
-    """Record direct calls of function views from other code (not urls.py routing)."""
+    """Record every use of a function view outside urls.py: a direct call, or a reference
+    such as ``sync_to_async(view)`` (which a converted caller holds after a first run)."""
     function_views = {key for key, view in views.items() if not view.is_class}
     if not function_views:
         return
     short_names = {key.rsplit(".", 1)[1] for key in function_views}
     # One regex scan per module decides whether its tree is worth walking.
-    called = re.compile(r"\b(?:%s)\s*\(" % "|".join(sorted(map(re.escape, short_names))))
+    mentioned = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, short_names))))
     for module in project.modules.values():
-        if module.name.split(".")[-1] == "urls" or (module.text and not called.search(module.text)):
+        if module.name.split(".")[-1] == "urls" or (module.text and not mentioned.search(module.text)):
             continue
         for node in ast.walk(module.tree):
-            if not isinstance(node, ast.Call):
+            if isinstance(node, ast.Attribute) and node.attr in short_names:
+                pass
+            elif not (isinstance(node, ast.Name) and node.id in short_names and isinstance(node.ctx, ast.Load)):
                 continue
-            func = node.func
-            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-            if last not in short_names:
-                continue
-            qualified = module.qualify(func)
+            qualified = module.qualify(node)
             found = project.lookup(qualified) if qualified else None
             key = f"{found[0].name}.{found[1]}" if found else None
             if key in function_views:

@@ -79,8 +79,23 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
     context = CodemodContext(filename=str(path) if path else None,
                              scratch={OPTIONS_KEY: options, FACTS_KEY: facts})
     command = ViewCodemodCommand(context, codemods=tuple(sorted(enabled)))
-    result = command.transform_module(tree)
-    return result.code, context.scratch.get(PLAN_KEY, ModulePlan())
+    code = command.transform_module(tree).code
+    if code != text:
+        _check_compiles(code, text)
+    return code, context.scratch.get(PLAN_KEY, ModulePlan())
+
+
+def _check_compiles(new: str, old: str) -> None:
+    """The last safety net: a rewrite CPython would refuse is never written."""
+    try:
+        compile(new, "<rewritten>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        try:
+            compile(old, "<original>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return   # syntax newer than this Python: nothing to compare against
+        raise FileProblem(f"internal: the rewrite would not compile ({exc.msg}, line {exc.lineno}); "
+                          "file left unchanged, please report it") from None
 
 
 def process_file(path: Path, options: Options, enabled: frozenset[str]) -> FileResult:

@@ -51,7 +51,7 @@ class ProjectFacts:
         project = Project(Path.cwd())
         try:
             project.modules[name] = Module(name, Path(f"<{name}>"), ast.parse(text))
-        except (SyntaxError, ValueError, RecursionError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
         settings = Settings()
         models = build_model_index(project)

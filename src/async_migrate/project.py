@@ -141,7 +141,7 @@ class Project:
             try:
                 source = read_source(item)
                 tree = ast.parse(source.text)
-            except (FileProblem, SyntaxError, ValueError, RecursionError):
+            except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             try:
                 name = module_name(project.root, item)

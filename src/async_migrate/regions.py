@@ -145,13 +145,18 @@ def always_returns(body: cst.BaseSuite | cst.BaseStatement) -> bool:
     return False
 
 
-def describe_region(func: cst.FunctionDef, block: cst.With, name: str) -> Region | str:
+def describe_region(func: cst.FunctionDef, block: cst.With, name: str,
+                    others: frozenset[int] = frozenset()) -> Region | str:
     """How ``block`` (a statement of ``func``) moves out; a string says why it cannot."""
-    return describe_statements(func, [block], name)
+    return describe_statements(func, [block], name, others)
 
 
-def describe_statements(func: cst.FunctionDef, statements: list[cst.BaseStatement], name: str) -> Region | str:
-    """How consecutive ``statements`` of ``func`` move into one nested sync function."""
+def describe_statements(func: cst.FunctionDef, statements: list[cst.BaseStatement], name: str,
+                        others: frozenset[int] = frozenset()) -> Region | str:
+    """How consecutive ``statements`` of ``func`` move into one nested sync function.
+
+    ``others`` are ids of statements that move into nested functions of their own: what they
+    bind is not bound in the view any more (what they read still counts as read)."""
     inside = _Names()
     for statement in statements:
         statement.visit(inside)
@@ -165,7 +170,7 @@ def describe_statements(func: cst.FunctionDef, statements: list[cst.BaseStatemen
     for star in (func.params.star_arg, func.params.star_kwarg):
         if isinstance(star, cst.Param):
             params.add(star.name.value)
-    outside = _OutsideNames(statements)
+    outside = _OutsideNames(statements, others)
     func.body.visit(outside)
     bound_outside = outside.bound | params
     nonlocals = sorted(inside.bound & bound_outside)
@@ -176,9 +181,11 @@ def describe_statements(func: cst.FunctionDef, statements: list[cst.BaseStatemen
 class _OutsideNames(_Names):
     """Names bound outside the moved statements and names read after them."""
 
-    def __init__(self, statements: list[cst.BaseStatement]):
+    def __init__(self, statements: list[cst.BaseStatement], others: frozenset[int] = frozenset()):
         super().__init__()
         self.skip = {id(s) for s in statements}
+        self.others = others
+        self.in_other = 0
         self.after = False
         self.read_after: set[str] = set()
 
@@ -186,7 +193,18 @@ class _OutsideNames(_Names):
         if id(node) in self.skip:
             self.after = True
             return False
+        if id(node) in self.others:
+            self.in_other += 1
         return super().on_visit(node)
+
+    def on_leave(self, node: cst.CSTNode) -> None:
+        if id(node) in self.others and id(node) not in self.skip:
+            self.in_other -= 1
+        super().on_leave(node)
+
+    def _bind(self, target: cst.BaseExpression | None) -> None:
+        if not self.in_other:
+            super()._bind(target)
 
     def visit_Name(self, node: cst.Name) -> None:
         if self.after:
