@@ -9,11 +9,11 @@ from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
 from async_migrate.django_api import DEFAULT_TARGET, parse_version
 from async_migrate.facts import Options, ProjectFacts, facts_for
+from async_migrate.imports import apply_imports
 from async_migrate.plan import ModulePlan, plan_module
 from async_migrate.registry import all_codemods
 from async_migrate.rewriter import RewriteState, rewrite_module
@@ -82,10 +82,8 @@ class ViewCodemodCommand(CodemodCommand):
         scratch[PLAN_KEY] = plan
         state = RewriteState(options.target)
         result = rewrite_module(tree, plan, all_codemods(), state)
-        for module, name in sorted(state.imports, key=str):
-            AddImportsVisitor.add_needed_import(self.context, module, name)
-        for module, name in sorted(state.maybe_unused, key=str):
-            RemoveImportsVisitor.remove_unused_import(self.context, module, name)
+        if result is not tree:
+            result = apply_imports(result, state.imports, state.maybe_unused)
         return result
 
 

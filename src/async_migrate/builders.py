@@ -47,8 +47,13 @@ def async_list(expr: cst.BaseExpression) -> cst.ListComp:
         for_in=cst.CompFor(target=cst.Name(name), iter=_strip_parens(expr), asynchronous=cst.Asynchronous()))
 
 
+def names_in(node: cst.CSTNode) -> set[str]:
+    """Every name bound or read under ``node`` (attribute names excluded)."""
+    return {n.value for n in _all_names(node)}
+
+
 def fresh_name(node: cst.CSTNode, candidates: tuple[str, ...]) -> str:
-    used = {n.value for n in _all_names(node)}
+    used = names_in(node)
     for candidate in candidates:
         if candidate not in used:
             return candidate

@@ -19,6 +19,8 @@ SIMPLE = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr)
 def group_wraps(function: cst.FunctionDef, points: list[Point]) -> list[Point]:
     """Return ``points`` with each run of two or more wrap-only statements replaced by one
     ``group`` point (and ``drop`` points for the statements folded into it)."""
+    if sum(1 for p in points if p.kind in GROUPABLE) < 2:
+        return points   # nothing to merge
     inside = {id(p.node): p for p in points}
     result = list(points)
     count = 0

@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import django_api as api
 from .analysis import Analysis, Context, Point, analyse_function
-from .builders import fresh_name
+from .builders import names_in
 from .cst_names import import_table
 from .discovery import FoundView
 from .facts import Options, ProjectFacts
@@ -142,7 +142,8 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
     plan.points, plan.functions = points, functions
     plan.decision = WRAP if any(p.hop for p in points) else CONVERT
     plan.reason = _summary(points)
-    plan.user_name = _free_name(functions, ("user", "current_user", "request_user"))
+    if any(p.kind == "request_user" for p in points):
+        plan.user_name = _free_name(functions, ("user", "current_user", "request_user"))
     if ctx.facts.settings.atomic_requests and isinstance(node, cst.FunctionDef):
         plan.non_atomic = True
         plan.reason += "; @transaction.non_atomic_requests added (--unsafe): no request-wide transaction any more"
@@ -239,7 +240,5 @@ def _summary(points: list[Point]) -> str:
 
 
 def _free_name(functions: list[cst.FunctionDef], candidates: tuple[str, ...]) -> str:
-    for candidate in candidates:
-        if all(fresh_name(f, (candidate,)) == candidate for f in functions):
-            return candidate
-    return candidates[-1]
+    used = set().union(*(names_in(f) for f in functions))
+    return next((c for c in candidates if c not in used), candidates[-1])
