@@ -104,6 +104,11 @@ class EffectIndex:
             return None
         module, name = found
         func = module.functions.get(name)
+        if func is None and name in module.classes:
+            # Instantiating a project class runs its __init__ (none: nothing to run).
+            init = next((item for item in module.classes[name].body
+                         if isinstance(item, ast.FunctionDef) and item.name == "__init__"), None)
+            return self.of_node(f"{module.name}.{name}.__init__", module, init) if init else Effect(PURE)
         if func is None:
             return None
         return self.of_node(f"{module.name}.{name}", module, func)
