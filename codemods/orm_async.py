@@ -97,10 +97,21 @@ def rewrite(point, node, state):
         target = node.targets[0].target
         call = b.method_on(target.value, "aset", [cst.Arg(target.slice[0].slice.value), cst.Arg(node.value)])
         return cst.Expr(b.await_(call))
+    if kind == "session_in":
+        comparison = node.comparisons[0]
+        call = b.await_(b.method_on(comparison.comparator, "ahas_key", [cst.Arg(node.left)]))
+        return _negate_if(call, comparison, node)
     if kind == "session_del":
         target = node.target
         return cst.Expr(b.await_(b.method_on(target.value, "apop", [cst.Arg(target.slice[0].slice.value)])))
     raise ValueError(f"orm_async cannot rewrite {kind}")
+
+
+def _negate_if(expr: cst.BaseExpression, comparison: cst.ComparisonTarget, original: cst.Comparison):
+    """``k not in s`` -> ``not <expr>``; keeps the comparison's own parentheses."""
+    if isinstance(comparison.operator, cst.NotIn):
+        expr = cst.UnaryOperation(cst.Not(), expr)
+    return expr.with_changes(lpar=original.lpar, rpar=original.rpar) if original.lpar else expr
 
 
 def _async_function(call: cst.Call, qualified_async: str, state) -> cst.Call:

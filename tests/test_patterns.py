@@ -94,7 +94,7 @@ EXPECTED = {
     "review_rows": CONVERT,                 # nested_fk_in_comprehension
     "book_reviewers": CONVERT,              # related_manager_fk_loop
     "my_review_count": CONVERT,             # user_reverse_fk
-    "cart_has": SYNC,                       # session_in_check: `in request.session` (safe, left sync)
+    "cart_has": WRAP,                       # session_in_check: `k in s` -> ahas_key (5.1); s[k] wrapped
     "login_whoami": CONVERT,                # login_then_request_user: the bound user follows login()
     "logout_whoami": CONVERT,               # logout_then_request_user
     "book_search": SYNC,                    # queryset_or_fallback: `qs or x` evaluates qs to test it

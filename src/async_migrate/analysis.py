@@ -329,8 +329,13 @@ class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
                 container = self.value_of(target.comparator)
                 if container.kind == v.QUERYSET:
                     self.block(node, "`in` on a queryset")
+                elif container.kind == v.SESSION and len(node.comparisons) == 1:
+                    native = self.ctx.supports(api.SESSION_MIN)
+                    self.point(node, "session_in", ORM if native else WRAP, native,
+                               "`k in request.session` -> await request.session.ahas_key(k)" if native
+                               else "`k in request.session` loads the session: wrapped")
                 elif container.kind == v.SESSION:
-                    self.block(node, "`in request.session` loads the session")
+                    self.block(node, "chained comparison with `in request.session`")
 
     # -- attribute access ------------------------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:

@@ -240,3 +240,20 @@ def reload(request, pk):
 '''
     code, _ = migrate(source)
     assert 'await sync_to_async(getattr)(book, "author")' in code
+
+
+def test_in_request_session_by_version():
+    source = MODELS + '''\
+def has_cart(request):
+    return JsonResponse({"cart": "cart" in request.session, "no": "x" not in request.session})
+'''
+    check_transformed(source, MODELS + '''\
+async def has_cart(request):
+    return JsonResponse({"cart": await request.session.ahas_key("cart"), "no": not await request.session.ahas_key("x")})
+''', target="5.1")
+    check_transformed(source, MODELS.replace(
+        "from django.shortcuts import get_object_or_404, render\n",
+        "from django.shortcuts import get_object_or_404, render\nfrom asgiref.sync import sync_to_async\n") + '''\
+async def has_cart(request):
+    return JsonResponse({"cart": await sync_to_async(request.session.__contains__)("cart"), "no": not await sync_to_async(request.session.__contains__)("x")})
+''', target="5.0")
