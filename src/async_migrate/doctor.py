@@ -7,7 +7,6 @@ the Django documentation section that explains it.
 
 from __future__ import annotations
 
-import ast
 import json
 import sys
 from collections import Counter
@@ -15,7 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .django_api import format_version
-from .project import Module, Project, find_root
+from .project import Project, find_root
+from .settings_facts import read_settings
 
 PROBLEM, NOTE, OK = "problem", "note", "ok"
 DOC = "https://docs.djangoproject.com/en/stable/"
@@ -55,7 +55,6 @@ ASYNC_DECORATORS = {"django.utils.decorators.sync_and_async_middleware",
 ASGI_SERVERS = ("uvicorn", "daphne", "hypercorn", "granian")
 DEPENDENCY_FILES = ("requirements*.txt", "requirements/*.txt", "pyproject.toml", "setup.cfg", "setup.py",
                     "Pipfile", "poetry.lock", "uv.lock")
-UNKNOWN = object()
 
 
 @dataclass
@@ -70,10 +69,10 @@ class Item:
 def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     root = find_root(root)
     project = Project.load(root)
-    settings = _settings_modules(project)
-    values: dict[str, object] = {}
-    for module in settings:
-        values.update(_assignments(module))
+    settings = read_settings(project)
+    values: dict[str, object] = dict(settings.values)
+    values.update({f"{name}*": every for name, every in settings.every.items()})
+    values["ATOMIC_REQUESTS_SET"] = settings.atomic_requests
     items: list[Item] = []
     items += _asgi(root, project, values)
     items += _middleware(project, values)
@@ -81,65 +80,6 @@ def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     items += _server(root)
     items += _views(root, target)
     return items
-
-
-# -- settings ------------------------------------------------------------------------------
-def _settings_modules(project: Project) -> list[Module]:
-    modules = [m for m in (project.find_module(n) for n in project.settings_module_names) if m is not None]
-    seen = {m.name for m in modules}
-    for module in list(modules):   # ``from .base import *``
-        for node in module.tree.body:
-            if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-                from .project import resolve_relative
-
-                package = module.name.rsplit(".", 1)[0] if "." in module.name else ""
-                found = project.find_module(resolve_relative(package, node.module, node.level))
-                if found is not None and found.name not in seen:
-                    modules.insert(0, found)
-                    seen.add(found.name)
-    return modules
-
-
-def _assignments(module: Module) -> dict[str, object]:
-    """UPPER_CASE assignments anywhere at module level, ``if``/``else`` branches included
-    (every branch's value is kept, as a list under ``name + '*'``)."""
-    values: dict[str, object] = {}
-
-    def walk(body):
-        for node in body:
-            if isinstance(node, (ast.If, ast.Try)):
-                walk(node.body)
-                walk(getattr(node, "orelse", []))
-                for handler in getattr(node, "handlers", []):
-                    walk(handler.body)
-            elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
-                text = ast.unparse(node.targets[0])
-                if "ATOMIC_REQUESTS" in text and _literal(node.value) is True:
-                    values["ATOMIC_REQUESTS_SET"] = True
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name) and target.id.isupper():
-                        value = _literal(node.value)
-                        values[target.id] = value
-                        values.setdefault(target.id + "*", []).append(value)  # type: ignore[union-attr]
-    walk(module.tree.body)
-    return values
-
-
-def _literal(node: ast.expr) -> object:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError, RecursionError):
-        if isinstance(node, (ast.List, ast.Tuple)):
-            return [_literal(e) for e in node.elts]
-        if isinstance(node, ast.Dict):
-            return {_literal(k) if k else None: _literal(v) for k, v in zip(node.keys, node.values)}
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-            return {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "int" and node.args:
-            return UNKNOWN
-        return UNKNOWN
 
 
 from .doctor_checks import _asgi, _databases, _middleware, _server, _views  # noqa: E402

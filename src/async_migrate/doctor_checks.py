@@ -8,8 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 from .doctor import (ASGI_SERVERS, ASYNC_BASES, ASYNC_DECORATORS, DEPENDENCY_FILES, DJANGO_MIDDLEWARE, LINKS,
-                     NOTE, OK, PROBLEM, UNKNOWN, Item)
+                     NOTE, OK, PROBLEM, Item)
 from .project import Project
+from .settings_facts import UNKNOWN
 
 
 def _asgi(root: Path, project: Project, values: dict) -> list[Item]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .project import Module, Project, resolve_relative
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+UNKNOWN = object()   # a setting whose value is not a literal (``int(os.environ[...])``)
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Settings:
     atomic_requests: bool = False
     auth_user_model: str | None = None
     values: dict[str, object] = field(default_factory=dict)
+    every: dict[str, list[object]] = field(default_factory=dict)   # each branch's value
 
     @property
     def has_auth_middleware(self) -> bool:
@@ -32,15 +34,15 @@ def read_settings(project: Project) -> Settings:
         if module is None:
             continue
         settings.modules.append(module.name)
-        _collect(project, module, settings.values, seen=set())
+        _collect(project, module, settings.values, set(), settings.every)
     values = settings.values
     settings.root_urlconf = values.get("ROOT_URLCONF") if isinstance(values.get("ROOT_URLCONF"), str) else None
     middleware = values.get("MIDDLEWARE")
     settings.middleware = [m for m in middleware if isinstance(m, str)] if isinstance(middleware, (list, tuple)) else []
-    databases = values.get("DATABASES")
-    if isinstance(databases, dict):
-        settings.atomic_requests = any(
-            isinstance(db, dict) and db.get("ATOMIC_REQUESTS") is True for db in databases.values())
+    for databases in settings.every.get("DATABASES", []):   # any branch that turns it on counts
+        if isinstance(databases, dict) and any(
+                isinstance(db, dict) and db.get("ATOMIC_REQUESTS") is True for db in databases.values()):
+            settings.atomic_requests = True
     if values.get("ATOMIC_REQUESTS_ANY") is True:
         settings.atomic_requests = True
     user_model = values.get("AUTH_USER_MODEL")
@@ -48,22 +50,25 @@ def read_settings(project: Project) -> Settings:
     return settings
 
 
-def _collect(project: Project, module: Module, values: dict[str, object], seen: set[str]) -> None:
-    """Module-level UPPER_CASE assignments, following ``from x import *`` inside the tree."""
+def _collect(project: Project, module: Module, values: dict[str, object], seen: set[str],
+             every: dict[str, list[object]]) -> None:
+    """Module-level UPPER_CASE assignments, following ``from x import *`` inside the tree and
+    into ``if``/``try`` branches (``every`` keeps each branch's value; ``values`` the last)."""
     if module.name in seen:
         return
     seen.add(module.name)
     package = module.name.rsplit(".", 1)[0] if "." in module.name else ""
-    for node in module.tree.body:
+    for node in _statements(module.tree.body):
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             target = project.find_module(resolve_relative(package, node.module, node.level))
             if target is not None:
-                _collect(project, target, values, seen)
+                _collect(project, target, values, seen, every)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name) and target.id.isupper():
                     values[target.id] = _literal(node.value)
+                    every.setdefault(target.id, []).append(values[target.id])
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             current, extra = values.get(node.target.id), _literal(node.value)
             if isinstance(current, list) and isinstance(extra, (list, tuple)):
@@ -77,6 +82,17 @@ def _collect(project: Project, module: Module, values: dict[str, object], seen: 
             values["ATOMIC_REQUESTS_ANY"] = True
 
 
+def _statements(body: list[ast.stmt]):
+    for node in body:
+        if isinstance(node, (ast.If, ast.Try)):
+            yield from _statements(node.body)
+            yield from _statements(node.orelse)
+            for handler in getattr(node, "handlers", []):
+                yield from _statements(handler.body)
+        else:
+            yield node
+
+
 def _literal(node: ast.expr) -> object:
     try:
         return ast.literal_eval(node)
@@ -87,4 +103,4 @@ def _literal(node: ast.expr) -> object:
             return {_literal(k) if k else None: _literal(v) for k, v in zip(node.keys, node.values)}
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
             return {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
-        return None
+        return UNKNOWN
