@@ -89,7 +89,8 @@ class ViewCodemodCommand(CodemodCommand):
 
 def _no_new_leading_blank_lines(before: cst.Module, after: cst.Module) -> cst.Module:
     """Removing the first import (``import time``) must not leave the file starting blank."""
-    if after is before or not after.body or before.code.startswith(("\n", "\r")) or after.header:
+    started_blank = bool(before.header) or bool(before.body and before.body[0].leading_lines)
+    if after is before or not after.body or started_blank or after.header:
         return after
     first = after.body[0]
     lines = list(first.leading_lines)

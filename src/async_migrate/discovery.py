@@ -12,6 +12,7 @@ from .django_api import GENERIC_VIEWS, HTTP_HANDLERS
 from .project import Module, Project
 from .urlconf import Route
 
+WORD = re.compile(r"\w+")
 VIEW_BASE = {"django.views.View", "django.views.generic.View", "django.views.generic.base.View"}
 RESPONSE_NAMES = {"HttpResponse", "JsonResponse", "render", "redirect", "HttpResponseRedirect",
                   "TemplateResponse", "StreamingHttpResponse", "FileResponse", "HttpResponseNotFound",
@@ -162,10 +163,9 @@ def _find_callers(project: Project, views: dict[str, FoundView]) -> None:
     if not function_views:
         return
     short_names = {key.rsplit(".", 1)[1] for key in function_views}
-    # One regex scan per module decides whether its tree is worth walking.
-    mentioned = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, short_names))))
+    # The module's words decide whether its tree is worth walking (linear in its text).
     for module in project.modules.values():
-        if module.name.split(".")[-1] == "urls" or (module.text and not mentioned.search(module.text)):
+        if module.name.split(".")[-1] == "urls" or (module.text and not short_names & set(WORD.findall(module.text))):
             continue
         for node in ast.walk(module.tree):
             if isinstance(node, ast.Attribute) and node.attr in short_names:

@@ -16,6 +16,7 @@ from libcst.codemod import CodemodContext
 
 from .codemods._base import FACTS_KEY, OPTIONS_KEY, PLAN_KEY, ViewCodemodCommand
 from .facts import Options, ProjectFacts, facts_for
+from .project import find_root
 from .files import FileError, FileProblem, SourceText, decode_source, encode_source, iter_python_files, read_source
 from .plan import ModulePlan
 
@@ -74,15 +75,18 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
     tree = cst.parse_module(text)
     if text.endswith("\r") and not tree.has_trailing_newline:
         tree = tree.with_changes(has_trailing_newline=True)   # LibCST drops a final lone "\r"
-    if tree.code != text:   # e.g. a form feed before a statement: never rewrite what we did not touch
-        raise FileProblem("LibCST cannot reproduce this file byte for byte; not rewritten")
     context = CodemodContext(filename=str(path) if path else None,
                              scratch={OPTIONS_KEY: options, FACTS_KEY: facts})
     command = ViewCodemodCommand(context, codemods=tuple(sorted(enabled)))
-    code = command.transform_module(tree).code
-    if code != text:
-        _check_compiles(code, text)
-    return code, context.scratch.get(PLAN_KEY, ModulePlan())
+    result = command.transform_module(tree)
+    plan = context.scratch.get(PLAN_KEY, ModulePlan())
+    if result is tree:
+        return text, plan   # nothing converted: the file stays exactly as it was
+    if tree.code != text:   # e.g. a form feed before a statement: never rewrite what we did not touch
+        raise FileProblem("LibCST cannot reproduce this file byte for byte; not rewritten")
+    code = result.code
+    _check_compiles(code, text)
+    return code, plan
 
 
 def _check_compiles(new: str, old: str) -> None:
@@ -98,12 +102,12 @@ def _check_compiles(new: str, old: str) -> None:
                           "file left unchanged, please report it") from None
 
 
-def process_file(path: Path, options: Options, enabled: frozenset[str]) -> FileResult:
+def process_file(path: Path, options: Options, enabled: frozenset[str], root: Path | None = None) -> FileResult:
     started = time.perf_counter()
     result = FileResult(path)
     try:
         source = read_source(path)
-        facts = facts_for(path)
+        facts = facts_for(path, root)
         result.old = source.text
         known = facts.project.module_for_path(path)
         if known is not None and not facts.views_in(path):
@@ -125,7 +129,7 @@ def process_file(path: Path, options: Options, enabled: frozenset[str]) -> FileR
     return result
 
 
-def _process_star(args: tuple[Path, Options, frozenset[str]]) -> FileResult:
+def _process_star(args: tuple[Path, Options, frozenset[str], Path | None]) -> FileResult:
     return process_file(*args)
 
 
@@ -134,19 +138,25 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
     """Process every Python file under ``paths`` (in a stable order, whatever ``jobs``)."""
     started = time.perf_counter()
     run_result = RunResult()
-    files: list[Path] = []
-    for item in iter_python_files(list(paths), exclude):
-        if isinstance(item, FileError):
-            run_result.files.append(FileResult(item.path, error=item.reason))
-        else:
-            files.append(item)
-    for path in files:   # build each project's facts once, before any worker forks
+    tasks = []
+    for given in paths:
+        # One project per path given (not per file: a tree without manage.py or
+        # pyproject.toml would otherwise make every folder a project of its own).
+        root = find_root(Path(given))
         try:
-            facts_for(path)
+            facts = facts_for(Path(given), root)   # built once, before any worker forks
         except Exception:  # noqa: BLE001 - reported per file below
-            pass
+            facts = None
+        for item in iter_python_files([Path(given)], exclude):
+            if isinstance(item, FileError):
+                run_result.files.append(FileResult(item.path, error=item.reason))
+            elif facts is not None and facts.project.module_for_path(item) is not None \
+                    and not facts.views_in(item):
+                run_result.files.append(FileResult(item))   # parsed, holds no view: nothing to do
+            else:
+                tasks.append((item, options, enabled, root))
     jobs = jobs or os.cpu_count() or 1
-    tasks = [(path, options, enabled) for path in files]
+    files = [task[0] for task in tasks]
     results: list[FileResult] = []
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:

@@ -34,6 +34,7 @@ class ProjectFacts:
     views: dict[str, FoundView]
     urlconfs: list[str] = field(default_factory=list)
     single_source: bool = False   # built from one source text, not a project on disk
+    _by_path: dict[Path, list[FoundView]] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, root: Path) -> "ProjectFacts":
@@ -62,16 +63,19 @@ class ProjectFacts:
         return cls(project, settings, models, effects, views, single_source=True)
 
     def views_in(self, path: Path) -> list[FoundView]:
-        resolved = path.resolve()
-        return sorted((v for v in self.views.values() if v.path == resolved), key=lambda v: v.line)
+        if self._by_path is None:
+            self._by_path = {}
+            for view in sorted(self.views.values(), key=lambda v: v.line):
+                self._by_path.setdefault(view.path, []).append(view)
+        return self._by_path.get(path.resolve(), [])
 
 
 _CACHE: dict[Path, ProjectFacts] = {}
 
 
-def facts_for(path: Path) -> ProjectFacts:
+def facts_for(path: Path, root: Path | None = None) -> ProjectFacts:
     """Facts of the project holding ``path`` (cached for the life of the process)."""
-    root = find_root(path)
+    root = root or find_root(path)
     if root not in _CACHE:
         _CACHE[root] = ProjectFacts.build(root)
     return _CACHE[root]
