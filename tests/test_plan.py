@@ -266,3 +266,35 @@ def test_atomic_requests_with_unsafe_adds_non_atomic_requests(tmp_path):
     text = (root / "shop" / "views.py").read_text()
     assert "@transaction.non_atomic_requests\nasync def count(request):" in text
     assert "from django.db import transaction" in text
+
+
+def test_generic_view_overriding_every_handler_is_analysed(tmp_path):
+    files = dict(FILES)
+    files["shop/cbv.py"] = files["shop/cbv.py"].replace('''
+        class ItemList(ListView):
+            model = Item
+''', '''
+        class ItemList(ListView):
+            model = Item
+
+            def get(self, request):
+                return JsonResponse({"n": Item.objects.count()})
+''')
+    plan = plan_of(make_project(tmp_path, files))
+    assert plan["ItemList"] == ("convert", "1 native async point")
+
+
+def test_generic_view_calling_its_sync_machinery_stays_sync(tmp_path):
+    files = dict(FILES)
+    files["shop/cbv.py"] = files["shop/cbv.py"].replace('''
+        class ItemList(ListView):
+            model = Item
+''', '''
+        class ItemList(ListView):
+            model = Item
+
+            def get(self, request):
+                return JsonResponse({"n": len(self.get_queryset())})
+''')
+    decision, reason = plan_of(make_project(tmp_path, files))["ItemList"]
+    assert decision == "sync" and "self.get_queryset() comes from a Django base class" in reason

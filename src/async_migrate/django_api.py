@@ -138,6 +138,22 @@ GENERIC_VIEWS = frozenset({
 })
 HTTP_HANDLERS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 
+# The HTTP handlers each generic view defines (django/views/generic/*.py, 4.1-6.1; ``options``
+# is skipped by View.view_is_async).  A subclass that overrides every one of them no longer
+# runs Django's sync handlers; anything else of the generic machinery it calls stays a blocker.
+_FORM_HANDLERS = ("get", "post", "put")
+GENERIC_HANDLERS: dict[str, tuple[str, ...]] = {
+    "TemplateView": ("get",), "ListView": ("get",), "BaseListView": ("get",),
+    "DetailView": ("get",), "BaseDetailView": ("get",),
+    "RedirectView": ("get", "head", "post", "delete", "put", "patch"),
+    "FormView": _FORM_HANDLERS, "BaseFormView": _FORM_HANDLERS, "ProcessFormView": _FORM_HANDLERS,
+    "CreateView": _FORM_HANDLERS, "BaseCreateView": _FORM_HANDLERS,
+    "UpdateView": _FORM_HANDLERS, "BaseUpdateView": _FORM_HANDLERS,
+    "DeleteView": ("get", "post", "delete"), "BaseDeleteView": ("get", "post", "delete"),
+    **{name: ("get",) for name in ("ArchiveIndexView", "YearArchiveView", "MonthArchiveView",
+                                    "WeekArchiveView", "DayArchiveView", "TodayArchiveView", "DateDetailView")},
+}
+
 
 def parse_version(text: str) -> Version:
     """``"5.2"`` -> ``(5, 2)``; raise ValueError for anything else."""

@@ -160,7 +160,9 @@ def _structural_reason(view: FoundView, node, ctx: Context, functions: list[cst.
             pass
         return f"called directly by {caller} (a sync caller would get a coroutine)"
     if isinstance(node, cst.ClassDef):
-        if view.generic_base:
+        own = {f.name.value for f in _class_functions(node)}
+        needed = api.GENERIC_HANDLERS.get(view.generic_base or "")
+        if view.generic_base and not (needed and set(needed) <= own):
             return f"generic view ({view.generic_base}): Django runs its machinery sync"
         if view.inherited_handlers:
             return f"inherits handler {view.inherited_handlers[0]} (handlers must be all sync or all async)"
