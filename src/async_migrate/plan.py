@@ -15,6 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import django_api as api
+from .analysis import WRAP as WRAP_CODEMOD
 from .analysis import Analysis, Context, Point, analyse_function
 from .builders import names_in
 from .cst_names import import_table
@@ -125,6 +126,13 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
     points: list[Point] = []
     blockers: list[tuple[int, str]] = []
     for function in list(functions):
+        atomic = _atomic_decorator(function, ctx)
+        if atomic is not None:
+            # The whole body is one transaction: it moves, whole, into one nested sync function.
+            points.append(Point(function, "atomic_view", WRAP_CODEMOD, False, line_of(function),
+                                "@transaction.atomic: the whole body runs in one sync_to_async hop, "
+                                "inside the same transaction", {"decorator": atomic}))
+            continue
         result: Analysis = analyse_function(function, ctx, node if isinstance(node, cst.ClassDef) else None)
         points.extend(group_wraps(function, result.points))
         blockers.extend(result.blockers)
@@ -191,8 +199,7 @@ def _decorator_problem(name: str, ctx: Context) -> str:
             or name.rsplit(".", 1)[-1] in ctx.options.async_safe_decorators:
         return ""
     if name.startswith("django.db.transaction.atomic"):
-        return ("@transaction.atomic makes the whole view one transaction: as async it would run "
-                "entirely inside one sync_to_async hop, which is what Django already does for a sync view")
+        return ""   # handled as one moved block (see _atomic_decorator)
     if name in api.DECORATORS:
         minimum = api.DECORATORS[name]
         short = name.rsplit(".", 1)[-1]
@@ -202,6 +209,14 @@ def _decorator_problem(name: str, ctx: Context) -> str:
             return f"@{short} supports async views only from Django {api.format_version(minimum)}"
         return ""
     return f"decorator {name} may not support async views (list it in async-safe-decorators if it does)"
+
+
+def _atomic_decorator(function: cst.FunctionDef, ctx: Context) -> int | None:
+    """Index of an ``@transaction.atomic`` decorator of ``function``, if it has one."""
+    for index, decorator in enumerate(function.decorators):
+        if _decorator_name(decorator, ctx).startswith("django.db.transaction.atomic"):
+            return index
+    return None
 
 
 def _decorator_name(decorator: cst.Decorator, ctx: Context) -> str:

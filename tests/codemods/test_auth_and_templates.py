@@ -353,3 +353,33 @@ async def create(request):
         return JsonResponse({"tags": sorted([t.name async for t in book.tags.all()])})
     return JsonResponse(form.errors, status=400)
 ''')
+
+
+def test_atomic_view_moves_whole_into_one_hop():
+    check_transformed(MODELS + '''\
+from django.db import transaction
+from django.views.decorators.http import require_POST
+
+
+@require_POST
+@transaction.atomic
+def cancel(request, pk):
+    """Cancel and restock."""
+    book = Book.objects.select_for_update().get(pk=pk)
+    book.delete()
+    return HttpResponse(status=204)
+''', MODELS.replace(TOP, TOP + "from asgiref.sync import sync_to_async\n") + '''\
+from django.db import transaction
+from django.views.decorators.http import require_POST
+
+
+@require_POST
+async def cancel(request, pk):
+    """Cancel and restock."""
+    @transaction.atomic
+    def _in_transaction():
+        book = Book.objects.select_for_update().get(pk=pk)
+        book.delete()
+        return HttpResponse(status=204)
+    return await sync_to_async(_in_transaction)()
+''')

@@ -477,18 +477,20 @@ async def place_order(request):
 
 @login_required
 @require_POST
-@transaction.atomic
-# expect: sync (@transaction.atomic decorator: the whole view is one transaction)
-def cancel_order(request, pk):
-    order = get_object_or_404(Order.objects.select_for_update(), pk=pk, user=request.user)
-    if order.status != Order.Status.PLACED:
-        return JsonResponse({"error": "order is not open"}, status=409)
-    for line in order.lines.all():
-        Book.objects.filter(pk=line.book_id).update(stock=F("stock") + line.quantity)
-    order.status = Order.Status.CANCELLED
-    order.save(update_fields=["status"])
-    cache.delete("bestsellers")
-    return JsonResponse({"id": order.pk, "status": order.status})
+# expect: wrap (@transaction.atomic decorator: the whole body moves into one nested function awaited through sync_to_async)
+async def cancel_order(request, pk):
+    @transaction.atomic
+    def _in_transaction():
+        order = get_object_or_404(Order.objects.select_for_update(), pk=pk, user=request.user)
+        if order.status != Order.Status.PLACED:
+            return JsonResponse({"error": "order is not open"}, status=409)
+        for line in order.lines.all():
+            Book.objects.filter(pk=line.book_id).update(stock=F("stock") + line.quantity)
+        order.status = Order.Status.CANCELLED
+        order.save(update_fields=["status"])
+        cache.delete("bestsellers")
+        return JsonResponse({"id": order.pk, "status": order.status})
+    return await sync_to_async(_in_transaction)()
 
 
 @login_required

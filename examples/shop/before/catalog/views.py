@@ -469,7 +469,7 @@ def place_order(request):
 @login_required
 @require_POST
 @transaction.atomic
-# expect: sync (@transaction.atomic decorator: the whole view is one transaction)
+# expect: wrap (@transaction.atomic decorator: the whole body moves into one nested function awaited through sync_to_async)
 def cancel_order(request, pk):
     order = get_object_or_404(Order.objects.select_for_update(), pk=pk, user=request.user)
     if order.status != Order.Status.PLACED:
