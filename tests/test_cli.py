@@ -111,3 +111,15 @@ def test_stdin_is_a_views_module(project):
 
 def test_version_flag():
     assert cli("--version").stdout.startswith(b"async-migrate ")
+
+
+def test_syntax_newer_than_this_python_is_processed_not_an_error(project):
+    # 3.12 type aliases and generics, 3.14 `except A, B:`: LibCST parses them anywhere, and
+    # the stdlib-ast index reads a down-levelled copy.
+    views = project / "app" / "views.py"
+    views.write_text(VIEWS.replace("def helper(value):", "type Alias = int\n\n\ndef helper[T](value: T) -> T:"))
+    (project / "app" / "compat.py").write_text("try:\n    pass\nexcept ValueError, TypeError:\n    pass\n")
+    result = cli("apply", "--quiet", str(project))
+    assert result.returncode == 0, result.stderr
+    text = views.read_text()
+    assert "async def ping(request):" in text and "type Alias = int" in text and "def helper[T]" in text

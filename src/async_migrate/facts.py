@@ -10,6 +10,7 @@ from .discovery import FoundView, find_views
 from .django_api import Version
 from .effects import EffectIndex
 from .models_index import ModelIndex, build_model_index
+from .downlevel import parse_any
 from .project import Module, Project, find_root
 from .settings_facts import Settings, read_settings
 from .urlconf import collect_routes
@@ -51,7 +52,7 @@ class ProjectFacts:
         """A project of one module (stdin, tests): every view-shaped function counts as routed."""
         project = Project(Path.cwd())
         try:
-            project.modules[name] = Module(name, Path(f"<{name}>"), ast.parse(text))
+            project.modules[name] = Module(name, Path(f"<{name}>"), parse_any(text))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
         settings = Settings()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .downlevel import parse_any
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -140,7 +141,7 @@ class Project:
                 continue
             try:
                 source = read_source(item)
-                tree = ast.parse(source.text)
+                tree = parse_any(source.text)
             except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             try:
