@@ -52,8 +52,9 @@ def test_completion_script_is_generated():
     # In a subprocess: typer's completion code reads process-wide state that other in-process
     # CLI tests can leave behind (it failed only inside the full suite).
     env = {"PATH": os.environ.get("PATH", ""), "SHELL": "/bin/bash"}
+    # typer detects the shell from the parent process, so run the script from bash.
     script = os.path.join(os.path.dirname(sys.executable), "async-migrate")
-    result = subprocess.run([script, "--show-completion", "bash"],
+    result = subprocess.run(["bash", "-c", f"'{script}' --show-completion; exit $?"],
                             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr
     assert "complete" in result.stdout and "_ASYNC_MIGRATE_COMPLETE" in result.stdout.upper()

@@ -35,6 +35,8 @@ def parse_any(text: str) -> ast.Module:
     try:
         return ast.parse(text)
     except SyntaxError as first:
+        if "too many nested" in str(first.msg) or "too complex" in str(first.msg):
+            raise   # LibCST's native parser would crash on it: never hand it over
         try:
             older = cst.parse_module(text).visit(_Downlevel()).code
         except (cst.ParserSyntaxError, RecursionError):
