@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import multiprocessing
 import os
 import time
@@ -159,11 +160,17 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
     files = [task[0] for task in tasks]
     results: list[FileResult] = []
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for done, result in enumerate(pool.map(_process_star, tasks, chunksize=8), 1):
-                results.append(result)
-                if on_progress:
-                    on_progress(done, len(tasks))
+        # The project index is built: move it out of the collector's reach so the forked
+        # workers do not copy every page of it when a collection touches the objects.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                for done, result in enumerate(pool.map(_process_star, tasks, chunksize=8), 1):
+                    results.append(result)
+                    if on_progress:
+                        on_progress(done, len(tasks))
+        finally:
+            gc.unfreeze()
     else:
         for done, task in enumerate(tasks, 1):
             results.append(process_file(*task))
