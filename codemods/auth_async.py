@@ -84,7 +84,7 @@ def finish_function(view, original: cst.FunctionDef, updated: cst.FunctionDef, s
         value = b.wrap_call(cst.Call(cst.Name("get_user"), [cst.Arg(request)]))
     binding = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(view.user_name))], value)])
     body = list(updated.body.body)
-    position = 1 if body and _is_docstring(body[0]) else 0
+    position = 1 if body and b.is_docstring(body[0]) else 0
     body.insert(position, binding)
     return updated.with_changes(body=updated.body.with_changes(body=body))
 
@@ -101,10 +101,6 @@ def _inside(node: cst.CSTNode, function: cst.FunctionDef) -> bool:
     function.visit(Find())
     return bool(found)
 
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-        and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.SimpleString)
 
 
 class AuthAsyncCommand(ViewCodemodCommand):

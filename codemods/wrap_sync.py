@@ -98,7 +98,7 @@ def _atomic_view(function: cst.FunctionDef, index: int) -> cst.FunctionDef:
     """``@transaction.atomic`` on the view -> the same decorator on a nested function holding
     the whole body, which the (now async) view awaits through sync_to_async."""
     body = list(function.body.body)
-    docstring = body[:1] if body and _is_docstring(body[0]) else []
+    docstring = body[:1] if body and b.is_docstring(body[0]) else []
     inner = cst.FunctionDef(
         name=cst.Name("_in_transaction"), params=cst.Parameters(),
         body=function.body.with_changes(body=body[len(docstring):]),
@@ -110,10 +110,6 @@ def _atomic_view(function: cst.FunctionDef, index: int) -> cst.FunctionDef:
         decorators[0] = decorators[0].with_changes(leading_lines=function.decorators[0].leading_lines)
     return function.with_changes(decorators=decorators, body=function.body.with_changes(body=outer))
 
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-        and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.SimpleString)
 
 
 def finish_function(view, original: cst.FunctionDef, updated: cst.FunctionDef, state) -> cst.FunctionDef:

@@ -102,3 +102,10 @@ def string_args(values: list[str]) -> list[cst.Arg]:
 
 def call_name(call: cst.Call) -> str | None:
     return dotted(call.func)
+
+
+def is_docstring(statement: cst.BaseStatement) -> bool:
+    """A function's or module's first statement when it is a bare string."""
+    return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+        and isinstance(statement.body[0], cst.Expr) \
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .builders import is_docstring
 from .cst_names import dotted
 
 Needed = tuple[str, str | None]   # ("asgiref.sync", "sync_to_async") or ("asyncio", None)
@@ -111,10 +112,7 @@ def _after_code(body: list, index: int) -> bool:
 
 
 def _after_docstring(body: list) -> int:
-    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) \
-            and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
-        return 1
-    return 0
+    return 1 if body and is_docstring(body[0]) else 0
 
 
 def _dotted_expr(name: str) -> cst.Attribute | cst.Name:
