@@ -21,7 +21,6 @@ import textwrap
 from pathlib import Path
 
 import libcst as cst
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 

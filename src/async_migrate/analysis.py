@@ -20,7 +20,7 @@ from .call_rules import CallRules
 from .cst_shapes import chain_methods, index_of, is_slice, method, streamed_generator
 from .effects import BLOCKING, library_effect
 from .inference import ValueInference
-from .points import AUTH, IO, ORM, TEMPLATE, WRAP, Analysis, Context, Point  # noqa: F401 (re-exported)
+from .points import AUTH, IO, ORM, WRAP, Analysis, Context, Point  # noqa: F401 (re-exported)
 from .regions import describe_region
 from .values import Value
 
