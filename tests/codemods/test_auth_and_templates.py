@@ -220,7 +220,7 @@ def cached(request):
     plan = check_noop(source, target="5.0")
     assert decisions(plan)["private"] == ("sync", "@login_required supports async views only from Django 5.1")
     assert "not async-safe" in decisions(plan)["cached"][1]
-    code = check_transformed(source, source.replace("def private", "async def private"), target="5.1")
+    check_transformed(source, source.replace("def private", "async def private"), target="5.1")
 
 
 def test_neighbouring_wraps_share_one_hop():
