@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -102,8 +103,13 @@ def _collect(paths: List[str], config: Config) -> tuple[List[Path], List[FileRes
 def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: bool, no_color: bool,
              config_path: Optional[Path], only: Optional[List[str]] = None, interactive: bool = False,
              html: Optional[Path] = None, **flags) -> int:
+    # Off a terminal rich assumes 80 columns, which squeezes the views table to one word
+    # per line; logs and CI output are read wider.
     err = Console(stderr=True, no_color=no_color, highlight=False)
     out = Console(no_color=no_color, highlight=False)
+    for console in (err, out):
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console.width = 140
     if interactive and (as_json or paths == ["-"]):
         err.print("error: --interactive cannot be combined with --json or '-'", markup=False)
         return EXIT_ERRORS
