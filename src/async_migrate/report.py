@@ -116,9 +116,7 @@ def views_table(run: RunResult) -> Table:
     for view in sorted(run.views, key=lambda v: (v["path"] or "", v["line"])):
         where = f"{display_path(Path(view['path'])) if view['path'] else '-'}:{view['line']}"
         style = DECISION_STYLE.get(view["decision"], "")
-        why = view["reason"]
-        if view["decision"] in ("convert", "wrap") and view["thread_hops"]:
-            why += f" ({view['thread_hops']} thread hop{'s' if view['thread_hops'] != 1 else ''})"
+        why = view["reason"]   # already says how many sync_to_async hops the view makes
         table.add_row(where, view["view"], Text(view["decision"], style=style), why)
     return table
 
@@ -201,8 +199,6 @@ def html_report(run: RunResult, target: str, target_reason: str, write: bool) ->
     for view in sorted(run.views, key=lambda v: (v["path"] or "", v["line"])):
         where = f"{display_path(Path(view['path'])) if view['path'] else '-'}:{view['line']}"
         why = escape(view["reason"])
-        if view["decision"] in ("convert", "wrap") and view["thread_hops"]:
-            why += f" ({view['thread_hops']} thread hop{'s' if view['thread_hops'] != 1 else ''})"
         points = "".join(f"<li>line {p['line']}: {escape(p['message'])}{'' if p['native'] else ' (thread hop)'}"
                          f"</li>" for p in view.get("points", []))
         if points:
