@@ -211,16 +211,11 @@ class AsyncBodyChecker(_BodyAnalyser):
         for item in node.items:
             expr = item.item
             qualified = (self.ctx.qualify(expr.func) if isinstance(expr, cst.Call) else self.ctx.qualify(expr)) or ""
-            if qualified.startswith("django.db.transaction."):
-                written = cst.Module([]).code_for_node(expr.func if isinstance(expr, cst.Call) else expr)
-                self.extra(node, "AM104", f"with {written}() in async code raises "
-                                          "SynchronousOnlyOperation: move the whole block into a sync function "
-                                          "and await sync_to_async(fn)()")
-                return False
-            effect = library_effect(qualified)
-            if effect is not None and effect.kind == BLOCKING:
-                self.extra(item, "AM103", f"with {qualified}() blocks the event loop: move the block into a sync "
-                                          "function and await sync_to_async(fn)()")
+            if qualified.startswith("django.db.transaction.") or (
+                    library_effect(qualified) is not None and library_effect(qualified).kind == BLOCKING):
+                # The view analysis plans the block as a region: reported as AM104/AM103, and
+                # --fix moves it into a nested sync function like the wrap_sync codemod does.
+                return super().visit_With(node)
         return True
 
     def visit_Comparison(self, node: cst.Comparison) -> None:

@@ -6,8 +6,10 @@ methods, ``get_object_or_404``), AM102 (``for`` -> ``async for``, comprehensions
 ``list()``/``len()``/``bool()``/truth tests, ``qs[0]``, ``select_related`` for a lazy
 relation), AM103 ``time.sleep`` -> ``await asyncio.sleep`` and AM105 (``request.user`` ->
 ``user = await request.auser()``, ``login``/``logout``/``authenticate`` -> ``alogin``/...).
-AM103 for other calls, AM104, AM106 and AM107 need a human (a thread hop or a moved block)
-and are only reported.
+Where Django has no async form the fix is the wrap_sync/blocking_io one: the call goes
+through ``await sync_to_async(...)`` (AM101 below the version, AM103 blocking calls, AM106
+project helpers) or the ``with`` block moves into a nested sync function (AM104, AM103),
+one thread hop each.  AM107 (``thread_sensitive=False``, ``async_to_sync``) needs a human.
 
 The points come from ``async def`` bodies only (never lambdas, nested ``def`` or generator
 expressions), so no ``await`` lands outside a coroutine; the result is compiled before it
@@ -18,12 +20,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-
 from .check import ModuleCheck, check_source
 from .facts import Options, ProjectFacts, facts_for
 from .files import encode_source, read_source, write_atomic
+from .imports import apply_imports
 from .plan import CONVERT, ModulePlan, ViewPlan, _free_name
 from .registry import all_codemods
 from .rewriter import RewriteState, rewrite_module
@@ -46,15 +46,8 @@ def fix_checked(checked: ModuleCheck, target: tuple[int, int]) -> str:
         view.user_name = _free_name([function.func], ("user", "current_user", "request_user"))
         plan.views.append(view)
     state = RewriteState(target)
-    context = CodemodContext()
     new_tree = rewrite_module(tree, plan, all_codemods(), state)
-    for module, name in sorted(state.imports, key=str):
-        AddImportsVisitor.add_needed_import(context, module, name)
-    for module, name in sorted(state.maybe_unused, key=str):
-        RemoveImportsVisitor.remove_unused_import(context, module, name)
-    new_tree = AddImportsVisitor(context).transform_module(new_tree)
-    new_tree = RemoveImportsVisitor(context).transform_module(new_tree)
-    code = new_tree.code
+    code = apply_imports(new_tree, state.imports, state.maybe_unused).code
     try:
         compile(code, "<fixed>", "exec")
     except SyntaxError as exc:  # never write code that does not compile

@@ -8,6 +8,8 @@ from . import django_api as api
 from .analysis import Context, Point
 
 AUTH_FUNCTIONS = {"login", "logout", "authenticate", "get_user", "update_session_auth_hash"}
+WRAP_KINDS = {"wrap_call", "wrap_method", "getattr", "getitem", "session_set", "session_del", "session_in",
+              "region"}
 FIX_KINDS = {"method", "function", "for", "compfor", "list", "len", "bool", "exists", "materialise",
              "index0", "select_related", "session_set", "session_del", "sleep", "request_user"}
 AM102_TEXT = {
@@ -46,6 +48,9 @@ def _describe(point: Point, ctx: Context, tree: cst.Module) -> tuple[str | None,
     """(code, message, fixable) for one analysis point."""
     kind, node, data = point.kind, point.node, point.data
     fixable = point.native and kind in FIX_KINDS and not data.get("_genexp")
+    # A sync_to_async wrap (or a block moved into a sync function) is a fix the codemods make
+    # too: one thread hop, the same behaviour.  Never inside a generator expression.
+    wrap_fixable = not point.native and kind in WRAP_KINDS and not data.get("_genexp")
     target = api.format_version(ctx.options.target)
     if kind == "render":
         return None, "", False
@@ -56,9 +61,17 @@ def _describe(point: Point, ctx: Context, tree: cst.Module) -> tuple[str | None,
                          "with await sync_to_async(get_user)(request)"), False
     if kind == "sleep":
         return "AM103", "time.sleep() blocks the event loop: use await asyncio.sleep()", fixable
+    if kind == "region":
+        what = point.message.split(" moved", 1)[0]
+        if point.codemod == "wrap_sync":
+            return "AM104", (f"{what} in async code raises SynchronousOnlyOperation: move the whole block into a "
+                             "sync function and await sync_to_async(fn)()"), wrap_fixable
+        return "AM103", (f"{what} blocks the event loop: move the block into a sync function and "
+                         "await sync_to_async(fn)()"), wrap_fixable
     if kind == "wrap_call" and point.codemod == "blocking_io":
         what = point.message.split("()", 1)[0]
-        return "AM103", f"{what}() blocks the event loop: use an async client or await sync_to_async({what})(...)", False
+        return "AM103", (f"{what}() blocks the event loop: use an async client or await sync_to_async({what})(...)"), \
+            wrap_fixable
     if kind in ("method", "function") and isinstance(node, cst.Call):
         name = _short(node.func)
         async_name = data["async_name"].rsplit(".", 1)[-1]
@@ -90,17 +103,17 @@ def _describe(point: Point, ctx: Context, tree: cst.Module) -> tuple[str | None,
             if isinstance(node, cst.Call) and not helper.startswith("self."):
                 helper = _short(node.func)
             return "AM106", (f"{helper}() is a sync project helper ({why}): call it through "
-                             f"await sync_to_async({helper})(...)"), False
+                             f"await sync_to_async({helper})(...)"), wrap_fixable
         if data.get("reason") == "form" or "model method" in message or "custom manager" in message:
-            return "AM106", f"{message}: call it through await sync_to_async(...)", False
+            return "AM106", f"{message}: call it through await sync_to_async(...)", wrap_fixable
         if "no async form" in message:
             what = message.split(":", 1)[0]
             code = "AM105" if any(f"{n}()" in what for n in AUTH_FUNCTIONS) or what.startswith("user .") \
                 else "AM101"
-            return code, f"{what} in async code has no async form in Django {target}: use await sync_to_async(...)", False
+            return code, f"{what} in async code has no async form in Django {target}: use await sync_to_async(...)", wrap_fixable
         if "transaction" in message:
-            return "AM104", f"{message} in async code: move it into a sync function behind sync_to_async", False
+            return "AM104", f"{message} in async code: move it into a sync function behind sync_to_async", wrap_fixable
         if "uses the database" in message:
-            return "AM101", f"{message} (sync): call it through await sync_to_async(...)", False
-        return "AM101", f"{message} in async code: call it through await sync_to_async(...)", False
+            return "AM101", f"{message} (sync): call it through await sync_to_async(...)", wrap_fixable
+        return "AM101", f"{message} in async code: call it through await sync_to_async(...)", wrap_fixable
     return None, "", False
