@@ -8,7 +8,7 @@ import libcst as cst
 from . import django_api as api
 from . import values as v
 from .cst_names import dotted
-from .effects import BLOCKING, library_effect
+from .effects import BLOCKING, library_effect, return_kind
 from .inference import ITERATING_BUILTINS
 from .points import AUTH, IO, ORM, TEMPLATE, WRAP
 
@@ -76,6 +76,12 @@ class CallRules:
             if base.touches_db and name in ("is_valid", "save", "save_m2m", "full_clean", "clean",
                                             "validate_unique", "has_changed"):
                 self.point(node, "wrap_method", WRAP, False, f"form.{name}() queries the database", reason="form")
+                return
+            # The project's own form methods (a custom delete(), a clean_x() that queries).
+            checked = [name] if name not in ("is_valid", "full_clean", "errors") else None
+            why = self._form_methods_effect(base.source, checked)
+            if why:
+                self.point(node, "wrap_method", WRAP, False, f"form.{name}() ({why})", reason="form")
             return
         if base.kind == v.SESSION:
             if name in api.SESSION_METHODS:
@@ -282,6 +288,23 @@ class CallRules:
                     queue.append((found[0], found[0].classes[found[1]]))
         return None
 
+    def _form_methods_effect(self, form: str, names: list[str] | None) -> str:
+        """Why calling ``names`` (None: validation, i.e. every clean*) of project form class
+        ``form`` is not pure; "" when it is."""
+        found = self.ctx.facts.project.lookup(form) if form else None
+        if not found or found[1] not in found[0].classes:
+            return ""
+        module, cls_name = found
+        for item in module.classes[cls_name].body:
+            name = getattr(item, "name", None)
+            if not hasattr(item, "args") or (names is not None and name not in names) \
+                    or (names is None and not name.startswith("clean")):
+                continue
+            effect = self.ctx.facts.effects.of_node(f"{form}.{name}", module, item)
+            if not effect.is_pure:
+                return effect.reason or "uses the database"
+        return ""
+
     def _model_method_touches_db(self, model: str | None, name: str) -> bool:
         if model is None:
             return False
@@ -295,6 +318,9 @@ class CallRules:
             module, cls_name = found
             for item in module.classes[cls_name].body:
                 if getattr(item, "name", None) == name and hasattr(item, "args"):
+                    models = frozenset(self.ctx.facts.models.models)
+                    if return_kind(module, item, models, self.chain_methods)[0] == "queryset":
+                        return False   # only builds a lazy queryset (typed as one by the inference)
                     effect = self.ctx.facts.effects.of_node(f"{qualified}.{name}", module, item)
                     return not effect.is_pure
         return False

@@ -169,7 +169,8 @@ class EffectIndex:
         return Effect(UNKNOWN, f"{where}{call.lineno} calls {qualified}() (outside the project)")
 
 
-def return_kind(module: Module, func: ast.AST, model_names: frozenset[str]) -> tuple[str, str | None]:
+def return_kind(module: Module, func: ast.AST, model_names: frozenset[str],
+                chain: frozenset[str] = frozenset(QUERYSET_CHAIN)) -> tuple[str, str | None]:
     """What a project function returns: ("instance"|"queryset"|"plain"|"opaque", model), or
     ("argument", "N") when it returns its N-th argument refined (sliced or filtered).
 
@@ -188,7 +189,7 @@ def return_kind(module: Module, func: ast.AST, model_names: frozenset[str]) -> t
                 kinds.add(("plain", None) if assigned and all(isinstance(a, PLAIN_LITERALS) for a in assigned)
                           else ("opaque", None))
             else:
-                kinds.add(_expr_kind(module, value, model_names, params))
+                kinds.add(_expr_kind(module, value, model_names, params, chain))
     return kinds.pop() if len(kinds) == 1 else ("opaque", None)
 
 
@@ -209,12 +210,12 @@ def _assigned_values(func: ast.AST, name: str) -> list[ast.expr]:
 
 
 def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
-               params: list[str]) -> tuple[str, str | None]:
+               params: list[str], chain: frozenset[str] = frozenset(QUERYSET_CHAIN)) -> tuple[str, str | None]:
     # ``return queryset[a:b]`` / ``return queryset.filter(...)``: the argument, refined.
     inner = expr
     while isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice) or (
             isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
-            and inner.func.attr in QUERYSET_CHAIN):
+            and inner.func.attr in chain):
         inner = inner.value if isinstance(inner, ast.Subscript) else inner.func.value
     if isinstance(inner, ast.Name) and inner.id in params and inner is not expr:
         return ("argument", str(params.index(inner.id)))
@@ -226,7 +227,7 @@ def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
     if name.endswith("get_object_or_404") and expr.args:
         first = expr.args[0]
         while isinstance(first, ast.Call) and isinstance(first.func, ast.Attribute) \
-                and first.func.attr in QUERYSET_CHAIN:
+                and first.func.attr in chain:
             first = first.func.value
         if isinstance(first, ast.Attribute) and first.attr == "objects":
             first = first.value
@@ -242,9 +243,9 @@ def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
     if isinstance(node, ast.Attribute) and node.attr == "objects" and isinstance(node.value, ast.Name) \
             and node.value.id in model_names and methods:
         last = methods[0]
-        if all(m in QUERYSET_CHAIN for m in methods):
+        if all(m in chain for m in methods):
             return ("queryset", node.value.id)
         if last in ("get", "first", "last", "latest", "earliest", "create") and \
-                all(m in QUERYSET_CHAIN for m in methods[1:]):
+                all(m in chain for m in methods[1:]):
             return ("instance", node.value.id)
     return ("opaque", None)

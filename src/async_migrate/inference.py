@@ -17,6 +17,12 @@ ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "ma
 class ValueInference:
     """Mixin of the body analyser: ``value_of(expr)`` from the names bound so far (``self.env``)."""
 
+    @property
+    def chain_methods(self) -> frozenset[str]:
+        """QuerySet methods that return a queryset, the project's custom ones included."""
+        custom = {name for name, chain in self.ctx.facts.models.manager_methods.items() if chain}
+        return frozenset(api.QUERYSET_CHAIN) | custom
+
     def value_of(self, node: cst.BaseExpression) -> Value:
         if isinstance(node, cst.Name):
             if node.value in self.env:
@@ -115,6 +121,10 @@ class ValueInference:
             if base.kind == v.SELF:
                 method = self._class_method(name)
                 return self._returned(*method, node) if method else v.OPAQUE_VALUE
+            if base.kind == v.INSTANCE and base.model:
+                method = self._model_method(base.model, name)
+                if method is not None:
+                    return self._returned(*method, node)
             return v.OPAQUE_VALUE
         qualified = self.ctx.qualify(func) or ""
         short = qualified.rsplit(".", 1)[-1]
@@ -131,7 +141,7 @@ class ValueInference:
             return Value(v.INSTANCE, model.name)
         form = models.forms.get(qualified)
         if form is not None:
-            return Value(v.FORM, form.model, touches_db=form.touches_db)
+            return Value(v.FORM, form.model, touches_db=form.touches_db, source=qualified)
         if short in ITERATING_BUILTINS or library_effect(qualified) is not None:
             return v.PLAIN_VALUE
         found = self.ctx.facts.project.lookup(qualified)
@@ -143,7 +153,7 @@ class ValueInference:
 
     def _returned(self, module, func, call: cst.Call | None = None) -> Value:
         """The value a project function or method returns, as far as its source says."""
-        kind, model = return_kind(module, func, frozenset(self.ctx.facts.models.models))
+        kind, model = return_kind(module, func, frozenset(self.ctx.facts.models.models), self.chain_methods)
         if kind == "argument" and call is not None and model is not None:
             args = [a for a in call.args if not a.keyword and not a.star]
             index = int(model)
@@ -156,3 +166,13 @@ class ValueInference:
             return v.PLAIN_VALUE
         effect = self.ctx.facts.effects.of_node(f"{module.name}.{func.name}@{func.lineno}", module, func)
         return v.PLAIN_VALUE if effect.is_pure else v.OPAQUE_VALUE
+
+    def _model_method(self, model: str, name: str):
+        """(module, ast) of method ``name`` on project model ``model``."""
+        for qualified, short in self.ctx.facts.models.model_qualnames.items():
+            found = self.ctx.facts.project.lookup(qualified) if short == model else None
+            if found and found[1] in found[0].classes:
+                for item in found[0].classes[found[1]].body:
+                    if getattr(item, "name", None) == name and hasattr(item, "args"):
+                        return found[0], item
+        return None

@@ -257,3 +257,50 @@ async def has_cart(request):
 async def has_cart(request):
     return JsonResponse({"cart": await sync_to_async(request.session.__contains__)("cart"), "no": not await sync_to_async(request.session.__contains__)("x")})
 ''', target="5.0")
+
+
+def test_model_method_returning_a_queryset_stays_lazy():
+    models = MODELS.replace('''class Book(models.Model):''', '''class Book(models.Model):
+    def same_author(self):
+        return Book.objects.filter(author_id=self.author_id).order_by("title")
+
+''')
+    check_transformed(models + '''\
+def siblings(request, pk):
+    book = Book.objects.get(pk=pk)
+    others = book.same_author()[:5]
+    if others:
+        return JsonResponse({"t": [b.title for b in others]})
+    return JsonResponse({"t": []})
+''', models + '''\
+async def siblings(request, pk):
+    book = await Book.objects.aget(pk=pk)
+    others = book.same_author()[:5]
+    if await others.aexists():
+        return JsonResponse({"t": [b.title async for b in others]})
+    return JsonResponse({"t": []})
+''', ORM)
+
+
+def test_custom_form_method_that_queries_is_wrapped():
+    source = MODELS + '''\
+from django import forms
+
+
+class DeleteForm(forms.Form):
+    confirm = forms.BooleanField()
+
+    def delete(self, book):
+        Book.objects.filter(pk=book).delete()
+        return True
+
+
+def remove(request, pk):
+    form = DeleteForm(request.POST)
+    if form.is_valid() and form.delete(pk):
+        return HttpResponse(status=204)
+    return HttpResponse(status=400)
+'''
+    code, plan = migrate(source)
+    assert "await sync_to_async(form.delete)(pk)" in code
+    compile(code, "<views>", "exec")
