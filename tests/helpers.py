@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 from async_migrate.django_api import parse_version
 from async_migrate.engine import transform_source
@@ -38,3 +42,17 @@ def check_noop(source: str, codemods=None, target: str = "5.2", unsafe: bool = F
 
 def decisions(plan) -> dict[str, tuple[str, str]]:
     return {view.name: (view.decision, view.reason) for view in plan.views}
+
+
+def suite_env(**extra: str) -> dict[str, str]:
+    """The environment for a Django project's own suite: never with the async-unsafe switch,
+    which would hide exactly the SynchronousOnlyOperation errors the suites exist to catch."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(extra)
+    return env
+
+
+def run_suite(project: Path, python: str = sys.executable, timeout: int = 600) -> subprocess.CompletedProcess:
+    """``manage.py test`` of a Django project, as its team would run it."""
+    return subprocess.run([python, "manage.py", "test", "--noinput", "-v", "1"], cwd=project, env=suite_env(),
+                          capture_output=True, text=True, timeout=timeout)

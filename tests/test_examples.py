@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import run_suite
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples"))
 import regenerate  # noqa: E402
@@ -21,11 +23,6 @@ import regenerate  # noqa: E402
 PROJECTS = regenerate.PROJECTS
 DJANGO42 = os.environ.get("ASYNC_MIGRATE_DJANGO42_PYTHON")
 
-
-def run_suite(project: Path, python: str = sys.executable) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return subprocess.run([python, "manage.py", "test", "--noinput", "-v", "1"], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=600)
 
 
 def assert_passed(result: subprocess.CompletedProcess) -> None:

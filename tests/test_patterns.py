@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import run_suite
+
 PROJECT = Path(__file__).resolve().parent / "patterns"
 VIEWS = PROJECT / "pat" / "views.py"
 SUITE = PROJECT / "pat" / "tests.py"
@@ -129,11 +131,6 @@ def migrate(destination: Path, target: str) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     return destination
 
-
-def run_suite(project: Path, python: str = sys.executable) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return subprocess.run([python, "manage.py", "test", "--noinput", "-v", "1"], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
 
 
 def assert_passed(result: subprocess.CompletedProcess) -> None:

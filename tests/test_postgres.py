@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import suite_env
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "postgres.sh"
 PROJECTS = ("shop", "api")
@@ -71,7 +73,7 @@ def postgres():
 @pytest.mark.parametrize("variant", ["before", "after"])
 @pytest.mark.parametrize("project", PROJECTS)
 def test_example_suite_passes_on_postgres(project, variant, postgres):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE" and not k.startswith("PG")}
+    env = {k: v for k, v in suite_env().items() if not k.startswith("PG")}
     env.update(postgres)
     assert env["EXAMPLES_DB"] == "postgres"
     # A database name of its own: Django creates and drops test_<name> on this server.
