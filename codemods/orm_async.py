@@ -97,6 +97,10 @@ def rewrite(point, node, state):
         target = node.targets[0].target
         call = b.method_on(target.value, "aset", [cst.Arg(target.slice[0].slice.value), cst.Arg(node.value)])
         return cst.Expr(b.await_(call))
+    if kind == "qs_in":
+        comparison = node.comparisons[0]
+        call = b.await_(b.method_on(comparison.comparator, "acontains", [cst.Arg(node.left)]))
+        return _negate_if(call, comparison, node)
     if kind == "session_in":
         comparison = node.comparisons[0]
         call = b.await_(b.method_on(comparison.comparator, "ahas_key", [cst.Arg(node.left)]))

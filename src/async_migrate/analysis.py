@@ -328,7 +328,12 @@ class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             if isinstance(target.operator, (cst.In, cst.NotIn)):
                 container = self.value_of(target.comparator)
                 if container.kind == v.QUERYSET:
-                    self.block(node, "`in` on a queryset")
+                    left = self.value_of(node.left)
+                    if len(node.comparisons) == 1 and left.kind == v.INSTANCE and not container.rows_plain:
+                        self.point(node, "qs_in", ORM, True, "`obj in qs` -> await qs.acontains(obj)")
+                    else:   # exact: `in` evaluates the queryset and tests its rows
+                        self.point(target.comparator, "materialise", ORM, True,
+                                   "`x in qs` -> x in [row async for row in qs]")
                 elif container.kind == v.SESSION and len(node.comparisons) == 1:
                     native = self.ctx.supports(api.SESSION_MIN)
                     self.point(node, "session_in", ORM if native else WRAP, native,

@@ -304,3 +304,19 @@ def remove(request, pk):
     code, plan = migrate(source)
     assert "await sync_to_async(form.delete)(pk)" in code
     compile(code, "<views>", "exec")
+
+
+def test_in_on_a_queryset():
+    check_transformed(MODELS + '''\
+def tagged(request, pk):
+    book = Book.objects.get(pk=pk)
+    fantasy = Book.objects.filter(tags__name="fantasy")
+    names = Tag.objects.values_list("name", flat=True)
+    return JsonResponse({"in": book in fantasy, "out": book not in fantasy, "sci": "sci" in names})
+''', MODELS + '''\
+async def tagged(request, pk):
+    book = await Book.objects.aget(pk=pk)
+    fantasy = Book.objects.filter(tags__name="fantasy")
+    names = Tag.objects.values_list("name", flat=True)
+    return JsonResponse({"in": await fantasy.acontains(book), "out": not await fantasy.acontains(book), "sci": "sci" in [obj async for obj in names]})
+''', ORM)
