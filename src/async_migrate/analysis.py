@@ -29,7 +29,7 @@ SAFE_CONTEXT_MANAGERS = ("contextlib.suppress", "io.StringIO", "io.BytesIO", "dj
 
 
 def analyse_function(func: cst.FunctionDef, ctx: Context, cls: cst.ClassDef | None = None) -> Analysis:
-    analyser = _BodyAnalyser(ctx, func, cls)
+    analyser = BodyAnalyser(ctx, func, cls)
     func.body.visit(analyser)
     result = analyser.result
     user_reads = [p for p in result.points if p.kind == "request_user"]
@@ -42,7 +42,7 @@ def analyse_function(func: cst.FunctionDef, ctx: Context, cls: cst.ClassDef | No
     return result
 
 
-class _BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
+class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
     def __init__(self, ctx: Context, func: cst.FunctionDef, cls: cst.ClassDef | None, depth: int = 0):
         self.ctx, self.func, self.cls, self.depth = ctx, func, cls, depth
         self.result = Analysis()

@@ -225,9 +225,9 @@ class CallRules:
         all it needs is ``select_related`` on a query of this view, which is then added."""
         if self.depth >= 2 or function.asynchronous is not None:
             return False
-        from .analysis import _BodyAnalyser   # the walker; imported here to avoid a cycle
+        from .analysis import BodyAnalyser   # the walker; imported here to avoid a cycle
 
-        inner = _BodyAnalyser(self.ctx, function, cls, depth=self.depth + 1)
+        inner = BodyAnalyser(self.ctx, function, cls, depth=self.depth + 1)
         params = [p.name.value for p in function.params.params]
         if cls is not None:
             params = params[1:]

@@ -1,7 +1,7 @@
 """The per-function analysis of `check`: the view analysis (analysis.py), adapted to code
 that is *already* ``async def``.
 
-``analysis._BodyAnalyser`` classifies every I/O point of a sync view that is about to be
+``analysis.BodyAnalyser`` classifies every I/O point of a sync view that is about to be
 converted.  Here the function is already async, so the subclass
 
 * skips what is already awaited (``await qs.aget()``, ``async for``, ``async with``) and
@@ -24,7 +24,7 @@ import libcst as cst
 
 from . import django_api as api
 from . import values as v
-from .analysis import Point, _BodyAnalyser
+from .analysis import Point, BodyAnalyser
 from .effects import BLOCKING, DB, UNKNOWN, library_effect
 from .values import Value
 
@@ -43,7 +43,7 @@ class Extra:
         self.node, self.code, self.message = node, code, message
 
 
-class AsyncBodyChecker(_BodyAnalyser):
+class AsyncBodyChecker(BodyAnalyser):
     def __init__(self, ctx, func: cst.FunctionDef, cls: cst.ClassDef | None):
         super().__init__(ctx, func, cls)
         self.awaited: set[int] = set()
