@@ -24,7 +24,7 @@ from .check import ModuleCheck, check_source
 from .facts import Options, ProjectFacts, facts_for
 from .files import encode_source, read_source, write_atomic
 from .imports import apply_imports
-from .plan import CONVERT, ModulePlan, ViewPlan, _free_name
+from .plan import CONVERT, ModulePlan, ViewPlan, free_name
 from .registry import all_codemods
 from .rewriter import RewriteState, rewrite_module
 
@@ -43,7 +43,7 @@ def fix_checked(checked: ModuleCheck, target: tuple[int, int]) -> str:
     for function in checked.functions:
         view = ViewPlan(function.func.name.value, None, 0, CONVERT, points=function.points,
                         functions=[function.func])
-        view.user_name = _free_name([function.func], ("user", "current_user", "request_user"))
+        view.user_name = free_name([function.func], ("user", "current_user", "request_user"))
         plan.views.append(view)
     state = RewriteState(target)
     new_tree = rewrite_module(tree, plan, all_codemods(), state)

@@ -151,7 +151,7 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
     plan.decision = WRAP if any(p.hop for p in points) else CONVERT
     plan.reason = _summary(points)
     if any(p.kind == "request_user" for p in points):
-        plan.user_name = _free_name(functions, ("user", "current_user", "request_user"))
+        plan.user_name = free_name(functions, ("user", "current_user", "request_user"))
     if ctx.facts.settings.atomic_requests and isinstance(node, cst.FunctionDef):
         plan.non_atomic = True
         plan.reason += "; @transaction.non_atomic_requests added (--unsafe): no request-wide transaction any more"
@@ -256,6 +256,6 @@ def _summary(points: list[Point]) -> str:
     return ", ".join(parts)
 
 
-def _free_name(functions: list[cst.FunctionDef], candidates: tuple[str, ...]) -> str:
+def free_name(functions: list[cst.FunctionDef], candidates: tuple[str, ...]) -> str:
     used = set().union(*(names_in(f) for f in functions))
     return next((c for c in candidates if c not in used), candidates[-1])
