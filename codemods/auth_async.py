@@ -35,7 +35,7 @@ import libcst as cst
 
 from async_migrate import builders as b
 from async_migrate.codemods._base import ViewCodemodCommand
-from async_migrate.codemods.orm_async import _async_function
+from async_migrate.codemods.orm_async import async_function
 from async_migrate.django_api import AUSER_MIN
 
 NAME = "auth_async"
@@ -55,7 +55,7 @@ def rewrite(point, node, state):
     if point.kind == "request_user":
         return cst.Name(state.view.user_name if state.view else "user")
     if point.kind == "function":
-        return b.await_(_async_function(node, point.data["async_name"], state))
+        return b.await_(async_function(node, point.data["async_name"], state))
     if point.kind == "method":
         return b.await_(b.rename_method(node, point.data["async_name"]))
     if point.kind == "rebind_user":

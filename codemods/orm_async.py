@@ -72,7 +72,7 @@ def rewrite(point, node, state):
             call = call.with_changes(func=call.func.with_changes(value=b.method_on(call.func.value, "all")))
         return b.await_(call)
     if kind == "function":
-        return b.await_(_async_function(node, point.data["async_name"], state))
+        return b.await_(async_function(node, point.data["async_name"], state))
     if kind == "for":
         if point.data.get("iterator"):
             node = node.with_changes(iter=b.rename_method(node.iter, "aiterator"))
@@ -100,25 +100,25 @@ def rewrite(point, node, state):
     if kind == "qs_in":
         comparison = node.comparisons[0]
         call = b.await_(b.method_on(comparison.comparator, "acontains", [cst.Arg(node.left)]))
-        return _negate_if(call, comparison, node)
+        return negate_if(call, comparison, node)
     if kind == "session_in":
         comparison = node.comparisons[0]
         call = b.await_(b.method_on(comparison.comparator, "ahas_key", [cst.Arg(node.left)]))
-        return _negate_if(call, comparison, node)
+        return negate_if(call, comparison, node)
     if kind == "session_del":
         target = node.target
         return cst.Expr(b.await_(b.method_on(target.value, "apop", [cst.Arg(target.slice[0].slice.value)])))
     raise ValueError(f"orm_async cannot rewrite {kind}")
 
 
-def _negate_if(expr: cst.BaseExpression, comparison: cst.ComparisonTarget, original: cst.Comparison):
+def negate_if(expr: cst.BaseExpression, comparison: cst.ComparisonTarget, original: cst.Comparison):
     """``k not in s`` -> ``not <expr>``; keeps the comparison's own parentheses."""
     if isinstance(comparison.operator, cst.NotIn):
         expr = cst.UnaryOperation(cst.Not(), expr)
     return expr.with_changes(lpar=original.lpar, rpar=original.rpar) if original.lpar else expr
 
 
-def _async_function(call: cst.Call, qualified_async: str, state) -> cst.Call:
+def async_function(call: cst.Call, qualified_async: str, state) -> cst.Call:
     """``get_object_or_404(...)`` -> ``aget_object_or_404(...)``, importing the new name."""
     module, name = qualified_async.rsplit(".", 1)
     sync_name = name[1:]

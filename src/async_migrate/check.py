@@ -15,7 +15,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .analysis import Context, Point
 from .check_analysis import SYNC_TO_ASYNC, AsyncBodyChecker, source_uses_db
-from .check_messages import _describe
+from .check_messages import describe
 from .check_rules import Finding, suppressed
 from .cst_names import import_table
 from .facts import Options, ProjectFacts, facts_for
@@ -56,7 +56,7 @@ def check_source(text: str, path: Path | None, facts: ProjectFacts, options: Opt
         func.body.visit(checker)
         fixable = FunctionFindings(func)
         for point in checker.result.points:
-            code, message, can_fix = _describe(point, ctx, tree)
+            code, message, can_fix = describe(point, ctx, tree)
             if code is None:
                 continue
             raw.append((point.data.get("_at", point.node), code, message, can_fix))

@@ -44,7 +44,7 @@ def _short(node: cst.BaseExpression, depth: int = 0) -> str:
     return code if len(code) <= 30 else "(...)"
 
 
-def _describe(point: Point, ctx: Context, tree: cst.Module) -> tuple[str | None, str, bool]:
+def describe(point: Point, ctx: Context, tree: cst.Module) -> tuple[str | None, str, bool]:
     """(code, message, fixable) for one analysis point."""
     kind, node, data = point.kind, point.node, point.data
     fixable = point.native and kind in FIX_KINDS and not data.get("_genexp")

@@ -74,15 +74,15 @@ def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     values.update({f"{name}*": every for name, every in settings.every.items()})
     values["ATOMIC_REQUESTS_SET"] = settings.atomic_requests
     items: list[Item] = []
-    items += _asgi(root, project, values)
-    items += _middleware(project, values)
-    items += _databases(root, values, target)
-    items += _server(root)
-    items += _views(root, target)
+    items += check_asgi(root, project, values)
+    items += check_middleware(project, values)
+    items += check_databases(root, values, target)
+    items += check_server(root)
+    items += check_views(root, target)
     return items
 
 
-from .doctor_checks import _asgi, _databases, _middleware, _server, _views  # noqa: E402
+from .doctor_checks import check_asgi, check_databases, check_middleware, check_server, check_views  # noqa: E402
 
 
 def render_text(items: list[Item], target: tuple[int, int], root: Path) -> str:

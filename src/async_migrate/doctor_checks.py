@@ -13,7 +13,7 @@ from .project import Project
 from .settings_facts import UNKNOWN
 
 
-def _asgi(root: Path, project: Project, values: dict) -> list[Item]:
+def check_asgi(root: Path, project: Project, values: dict) -> list[Item]:
     entry = []
     for module in project.modules.values():
         if module.path.name != "asgi.py" and "get_asgi_application" not in module.imports:
@@ -34,7 +34,7 @@ def _asgi(root: Path, project: Project, values: dict) -> list[Item]:
                  "under WSGI every async view runs in its own event loop.", LINKS["asgi"])]
 
 
-def _middleware(project: Project, values: dict) -> list[Item]:
+def check_middleware(project: Project, values: dict) -> list[Item]:
     middleware = values.get("MIDDLEWARE")
     if not isinstance(middleware, list):
         return [Item("middleware", NOTE, "MIDDLEWARE not found (or not a literal list)", "", LINKS["middleware"])]
@@ -110,7 +110,7 @@ def _sets_async_capable(func: ast.AST) -> bool:
                                                  for t in n.targets) for n in ast.walk(func))
 
 
-def _databases(root: Path, values: dict, target: tuple[int, int]) -> list[Item]:
+def check_databases(root: Path, values: dict, target: tuple[int, int]) -> list[Item]:
     candidates = [d for d in values.get("DATABASES*", []) if isinstance(d, dict)]  # type: ignore[union-attr]
     if not candidates:
         return [Item("database", NOTE, "DATABASES not found (or not a literal dict)", "", LINKS["conn"])]
@@ -189,7 +189,7 @@ def _dependency_text(root: Path) -> str:
     return "\n".join(texts)
 
 
-def _server(root: Path) -> list[Item]:
+def check_server(root: Path) -> list[Item]:
     deps = _dependency_text(root)
     found = [s for s in ASGI_SERVERS if re.search(rf"(?i)(?<![\w-]){s}(?![\w-])", deps)]
     if found:
@@ -199,7 +199,7 @@ def _server(root: Path) -> list[Item]:
                  LINKS["server"])]
 
 
-def _views(root: Path, target: tuple[int, int]) -> list[Item]:
+def check_views(root: Path, target: tuple[int, int]) -> list[Item]:
     from .engine import run
     from .facts import Options
     from .registry import all_codemods
