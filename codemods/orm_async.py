@@ -100,22 +100,15 @@ def rewrite(point, node, state):
     if kind == "qs_in":
         comparison = node.comparisons[0]
         call = b.await_(b.method_on(comparison.comparator, "acontains", [cst.Arg(node.left)]))
-        return negate_if(call, comparison, node)
+        return b.negate_if(call, comparison, node)
     if kind == "session_in":
         comparison = node.comparisons[0]
         call = b.await_(b.method_on(comparison.comparator, "ahas_key", [cst.Arg(node.left)]))
-        return negate_if(call, comparison, node)
+        return b.negate_if(call, comparison, node)
     if kind == "session_del":
         target = node.target
         return cst.Expr(b.await_(b.method_on(target.value, "apop", [cst.Arg(target.slice[0].slice.value)])))
     raise ValueError(f"orm_async cannot rewrite {kind}")
-
-
-def negate_if(expr: cst.BaseExpression, comparison: cst.ComparisonTarget, original: cst.Comparison):
-    """``k not in s`` -> ``not <expr>``; keeps the comparison's own parentheses."""
-    if isinstance(comparison.operator, cst.NotIn):
-        expr = cst.UnaryOperation(cst.Not(), expr)
-    return expr.with_changes(lpar=original.lpar, rpar=original.rpar) if original.lpar else expr
 
 
 def async_function(call: cst.Call, qualified_async: str, state) -> cst.Call:

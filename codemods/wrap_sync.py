@@ -75,11 +75,9 @@ def rewrite(point, node, state):
         target = node.targets[0].target
         return cst.Expr(b.wrap_dunder(target.value, "__setitem__", [target.slice[0].slice.value, node.value]))
     if kind == "session_in":
-        from async_migrate.codemods.orm_async import negate_if
-
         comparison = node.comparisons[0]
         call = b.wrap_dunder(comparison.comparator, "__contains__", [node.left])
-        return negate_if(call, comparison, node)
+        return b.negate_if(call, comparison, node)
     if kind == "session_del":
         return cst.Expr(b.wrap_dunder(node.target.value, "__delitem__", [node.target.slice[0].slice.value]))
     if kind == "region":

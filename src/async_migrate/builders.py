@@ -109,3 +109,10 @@ def is_docstring(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
         and isinstance(statement.body[0], cst.Expr) \
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+
+
+def negate_if(expr: cst.BaseExpression, comparison: cst.ComparisonTarget, original: cst.Comparison):
+    """``k not in s`` -> ``not <expr>``; keeps the comparison's own parentheses."""
+    if isinstance(comparison.operator, cst.NotIn):
+        expr = cst.UnaryOperation(cst.Not(), expr)
+    return expr.with_changes(lpar=original.lpar, rpar=original.rpar) if original.lpar else expr
