@@ -123,3 +123,28 @@ def test_syntax_newer_than_this_python_is_processed_not_an_error(project):
     assert result.returncode == 0, result.stderr
     text = views.read_text()
     assert "async def ping(request):" in text and "type Alias = int" in text and "def helper[T]" in text
+
+
+def test_output_is_the_same_whatever_the_number_of_workers(tmp_path):
+    # Enough view modules for the process pool to start (engine.PARALLEL_THRESHOLD).
+    (tmp_path / "manage.py").write_text("")
+    routes = []
+    for index in range(12):
+        app = tmp_path / f"app{index}"
+        app.mkdir()
+        (app / "__init__.py").write_text("")
+        (app / "views.py").write_text(VIEWS)
+        routes.append(f"from app{index} import views as v{index}")
+    (tmp_path / "urls.py").write_text("from django.urls import path\n" + "\n".join(routes) + "\n\nurlpatterns = [\n"
+                                      + "".join(f"    path('p{i}/', v{i}.ping),\n" for i in range(12)) + "]\n")
+    runs = []
+    for jobs in ("1", "2"):
+        result = cli("diff", "--no-color", "--jobs", jobs, str(tmp_path))
+        assert result.returncode == 0, result.stderr
+        report = json.loads(cli("diff", "--json", "--jobs", jobs, str(tmp_path)).stdout)
+        for item in report["files"]:
+            item.pop("seconds")
+        report.pop("timings")
+        runs.append((result.stdout, report))
+    assert runs[0] == runs[1]
+    assert runs[0][1]["summary"]["changed"] == 12
