@@ -71,7 +71,11 @@ def _add(body: list, module: str, name: str | None) -> list:
                                                        names=[cst.ImportAlias(cst.Name(name))])])
     else:
         line = cst.SimpleStatementLine([cst.Import(names=[cst.ImportAlias(_dotted_expr(module))])])
-    positions = [index for index, _, _ in _imports(body) if not _after_code(body, index)]
+    # After the last absolute import at the top (before ``from .models import ...``): a
+    # library import belongs with the libraries, as isort would put it.
+    top = [(index, small) for index, _, small in _imports(body) if not _after_code(body, index)]
+    absolute = [index for index, small in top if not (isinstance(small, cst.ImportFrom) and small.relative)]
+    positions = absolute or [index for index, _ in top]
     at = positions[-1] + 1 if positions else _after_docstring(body)
     return [*body[:at], line, *body[at:]]
 

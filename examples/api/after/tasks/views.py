@@ -11,10 +11,10 @@ from django.shortcuts import aget_object_or_404, get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView
+from asgiref.sync import sync_to_async
 
 from .models import Project, Tag, Task
 from .validation import validate_task
-from asgiref.sync import sync_to_async
 
 # ---------------------------------------------------------------------------
 # Base class and mixins shared by the JSON API

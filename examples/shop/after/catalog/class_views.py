@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import ListView
+from asgiref.sync import sync_to_async
 
 from . import services
 from .forms import CategoryForm
 from .models import Author, Book, Category, Order
-from asgiref.sync import sync_to_async
 
 # ---------------------------------------------------------------------------
 # JSON API, version 2

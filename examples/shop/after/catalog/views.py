@@ -19,12 +19,12 @@ from django.http import (
 )
 from django.shortcuts import aget_list_or_404, aget_object_or_404, get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from asgiref.sync import sync_to_async
+from django.template.response import TemplateResponse
 
 from . import pricing, services
 from .forms import BookForm, ReviewForm
 from .models import Author, Book, Category, Order, OrderLine
-from asgiref.sync import sync_to_async
-from django.template.response import TemplateResponse
 
 # ---------------------------------------------------------------------------
 # Catalogue pages
