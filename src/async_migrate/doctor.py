@@ -10,61 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from .django_api import format_version
 from .project import Project, find_root
+from .doctor_checks import (NOTE, OK, PROBLEM, Item, check_asgi, check_databases,  # noqa: F401 (levels re-exported)
+                            check_middleware, check_server, check_views)
 from .settings_facts import read_settings
-
-PROBLEM, NOTE, OK = "problem", "note", "ok"
-DOC = "https://docs.djangoproject.com/en/stable/"
-LINKS = {
-    "asgi": DOC + "howto/deployment/asgi/",
-    "middleware": DOC + "topics/http/middleware/#asynchronous-support",
-    "atomic": DOC + "topics/db/transactions/#tying-transactions-to-http-requests",
-    "conn": DOC + "ref/databases/#persistent-database-connections",
-    "pool": DOC + "ref/databases/#connection-pool",
-    "driver": DOC + "ref/databases/#postgresql-notes",
-    "server": DOC + "howto/deployment/asgi/#installing-an-asgi-server",
-    "views": DOC + "topics/async/#async-views",
-}
-# Every django.* middleware: MiddlewareMixin (async-capable since 3.1; its hooks run through
-# sync_to_async) or, for RemoteUserMiddleware from 5.2, natively async.
-DJANGO_MIDDLEWARE = {
-    "django.middleware.security.SecurityMiddleware", "django.middleware.common.CommonMiddleware",
-    "django.middleware.common.BrokenLinkEmailsMiddleware", "django.middleware.csrf.CsrfViewMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware", "django.middleware.gzip.GZipMiddleware",
-    "django.middleware.locale.LocaleMiddleware", "django.middleware.http.ConditionalGetMiddleware",
-    "django.middleware.cache.UpdateCacheMiddleware", "django.middleware.cache.FetchFromCacheMiddleware",
-    "django.middleware.cache.CacheMiddleware", "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.auth.middleware.RemoteUserMiddleware",
-    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
-    "django.contrib.sites.middleware.CurrentSiteMiddleware",
-    "django.contrib.admindocs.middleware.XViewMiddleware",
-}
-ASYNC_BASES = {"django.utils.deprecation.MiddlewareMixin", *DJANGO_MIDDLEWARE}
-ASYNC_DECORATORS = {"django.utils.decorators.sync_and_async_middleware",
-                    "django.utils.decorators.async_only_middleware"}
-ASGI_SERVERS = ("uvicorn", "daphne", "hypercorn", "granian")
-DEPENDENCY_FILES = ("requirements*.txt", "requirements/*.txt", "pyproject.toml", "setup.cfg", "setup.py",
-                    "Pipfile", "poetry.lock", "uv.lock")
-
-
-@dataclass
-class Item:
-    check: str
-    level: str
-    message: str
-    action: str = ""
-    link: str = ""
-
 
 def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     root = find_root(root)
@@ -82,7 +35,6 @@ def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     return items
 
 
-from .doctor_checks import check_asgi, check_databases, check_middleware, check_server, check_views  # noqa: E402
 
 
 def render_text(items: list[Item], target: tuple[int, int], root: Path) -> str:

@@ -1,4 +1,4 @@
-"""The individual `doctor` checks (see doctor.py)."""
+"""The individual `doctor` checks and what they share (levels, links, known middleware)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,58 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .doctor import (ASGI_SERVERS, ASYNC_BASES, ASYNC_DECORATORS, DEPENDENCY_FILES, DJANGO_MIDDLEWARE, LINKS,
-                     NOTE, OK, PROBLEM, Item)
+from dataclasses import dataclass
+
 from .project import Project
 from .settings_facts import UNKNOWN
+
+PROBLEM, NOTE, OK = "problem", "note", "ok"
+DOC = "https://docs.djangoproject.com/en/stable/"
+LINKS = {
+    "asgi": DOC + "howto/deployment/asgi/",
+    "middleware": DOC + "topics/http/middleware/#asynchronous-support",
+    "atomic": DOC + "topics/db/transactions/#tying-transactions-to-http-requests",
+    "conn": DOC + "ref/databases/#persistent-database-connections",
+    "pool": DOC + "ref/databases/#connection-pool",
+    "driver": DOC + "ref/databases/#postgresql-notes",
+    "server": DOC + "howto/deployment/asgi/#installing-an-asgi-server",
+    "views": DOC + "topics/async/#async-views",
+}
+# Every django.* middleware: MiddlewareMixin (async-capable since 3.1; its hooks run through
+# sync_to_async) or, for RemoteUserMiddleware from 5.2, natively async.
+DJANGO_MIDDLEWARE = {
+    "django.middleware.security.SecurityMiddleware", "django.middleware.common.CommonMiddleware",
+    "django.middleware.common.BrokenLinkEmailsMiddleware", "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware", "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.locale.LocaleMiddleware", "django.middleware.http.ConditionalGetMiddleware",
+    "django.middleware.cache.UpdateCacheMiddleware", "django.middleware.cache.FetchFromCacheMiddleware",
+    "django.middleware.cache.CacheMiddleware", "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.RemoteUserMiddleware",
+    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    "django.contrib.sites.middleware.CurrentSiteMiddleware",
+    "django.contrib.admindocs.middleware.XViewMiddleware",
+}
+ASYNC_BASES = {"django.utils.deprecation.MiddlewareMixin", *DJANGO_MIDDLEWARE}
+ASYNC_DECORATORS = {"django.utils.decorators.sync_and_async_middleware",
+                    "django.utils.decorators.async_only_middleware"}
+ASGI_SERVERS = ("uvicorn", "daphne", "hypercorn", "granian")
+DEPENDENCY_FILES = ("requirements*.txt", "requirements/*.txt", "pyproject.toml", "setup.cfg", "setup.py",
+                    "Pipfile", "poetry.lock", "uv.lock")
+
+
+@dataclass
+class Item:
+    check: str
+    level: str
+    message: str
+    action: str = ""
+    link: str = ""
 
 
 def check_asgi(root: Path, project: Project, values: dict) -> list[Item]:
