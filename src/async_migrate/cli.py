@@ -63,7 +63,7 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=_ver
     """Rewrite a Django project's sync views into async views, as reviewable diffs."""
 
 
-def _settings(paths: List[str], config_path: Optional[Path], **flags) -> tuple[Config, Options, str, str]:
+def resolve_settings(paths: List[str], config_path: Optional[Path], **flags) -> tuple[Config, Options, str, str]:
     first = Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
     if config_path is not None:
         config = load_config(config_path, required=True)
@@ -114,7 +114,7 @@ def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: b
         err.print("error: --interactive cannot be combined with --json or '-'", markup=False)
         return EXIT_ERRORS
     try:
-        config, options, target, reason = _settings(paths, config_path, **flags)
+        config, options, target, reason = resolve_settings(paths, config_path, **flags)
         enabled = registry.select(only or config.select or None, config.skip or None)
     except (ConfigError, ValueError) as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)

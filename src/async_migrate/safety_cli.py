@@ -14,9 +14,9 @@ DOCTOR_FORMATS = ("text", "json")
 
 
 def _options(first: Path, target_version: Optional[str], config_path: Optional[Path]):
-    from .cli import _settings
+    from .cli import resolve_settings
 
-    config, options, target, reason = _settings([str(first)], config_path, target_version=target_version)
+    config, options, target, reason = resolve_settings([str(first)], config_path, target_version=target_version)
     return config, options, target, reason
 
 
