@@ -7,9 +7,10 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .django_api import GENERIC_VIEWS, HTTP_HANDLERS
-from .project import Module, Project
+from .project import ClassInfo, FunctionInfo, Module, Project
 from .urlconf import Route
 
 WORD = re.compile(r"\w+")
@@ -44,39 +45,40 @@ def is_test_module(name: str) -> bool:
     return any(p == "tests" or p.startswith("test_") or p == "test" or p.endswith("_tests") for p in parts)
 
 
-def find_views(project: Project, routes: list[Route]) -> dict[str, FoundView]:
-    """Qualified name -> view, for every routed view and every view-shaped function."""
+def find_views(project: Project, routes: list[Route], unrouted_callers: bool = True) -> dict[str, FoundView]:
+    """Qualified name -> view, for every routed view and every view-shaped function (direct
+    callers are looked for only for routed ones unless ``unrouted_callers``)."""
     views: dict[str, FoundView] = {}
     for route in routes:
         module = project.modules.get(route.module)
         if module is None or is_test_module(module.name):
             continue
-        node = module.classes.get(route.name) if route.is_class else module.functions.get(route.name)
-        if node is None:
+        info = module.class_info.get(route.name) if route.is_class else module.function_info.get(route.name)
+        if info is None:
             continue
         key = f"{module.name}.{route.name}"
         view = views.get(key)
         if view is None:
-            view = views[key] = FoundView(module.name, route.name, module.path, node.lineno,
+            view = views[key] = FoundView(module.name, route.name, module.path, info.line,
                                           route.is_class, routed=True)
             if route.is_class:
-                _describe_class(project, module, node, view)
+                _describe_class(project, module, route.name, view)
         view.routes.append(route.urlconf)
         view.wrappers.extend(w for w in route.wrappers if w not in view.wrappers)
     for module in project.modules.values():
         if is_test_module(module.name):
             continue
-        for name, func in module.functions.items():
+        for name, func in module.function_info.items():
             key = f"{module.name}.{name}"
-            if key not in views and looks_like_view(module, func):
-                views[key] = FoundView(module.name, name, module.path, func.lineno, False, routed=False)
-        for name, cls in module.classes.items():
+            if key not in views and looks_like_view(module, name, func):
+                views[key] = FoundView(module.name, name, module.path, func.line, False, routed=False)
+        for name, cls in module.class_info.items():
             key = f"{module.name}.{name}"
             if key not in views and _view_base(project, module, cls) is not None:
-                view = views[key] = FoundView(module.name, name, module.path, cls.lineno, True, routed=False)
-                _describe_class(project, module, cls, view)
+                view = views[key] = FoundView(module.name, name, module.path, cls.line, True, routed=False)
+                _describe_class(project, module, name, view)
     _drop_base_classes(project, views)
-    _find_callers(project, views)
+    _find_callers(project, views, unrouted_callers)
     return views
 
 
@@ -86,94 +88,99 @@ def _drop_base_classes(project: Project, views: dict[str, FoundView]) -> None:
     for view in views.values():
         if view.is_class:
             module = project.modules[view.module]
-            for ancestor_module, ancestor in _project_ancestors(project, module, module.classes[view.name]):
-                bases.add(f"{ancestor_module.name}.{ancestor.name}")
+            for ancestor_module, name, _ in _project_ancestors(project, module, module.class_info[view.name]):
+                bases.add(f"{ancestor_module.name}.{name}")
     for key in bases:
         if key in views and not views[key].routed:
             del views[key]
 
 
-def looks_like_view(module: Module, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def looks_like_view(module: Module, name: str, func: FunctionInfo) -> bool:
     """``request`` first and (in a views module, or returning a response)."""
-    args = func.args.posonlyargs + func.args.args
-    if not args or args[0].arg != "request" or func.name.startswith("_"):
+    if func.first_arg != "request" or name.startswith("_"):
         return False
     if "views" in module.name.split(".")[-1] or ".views." in f".{module.name}.":
         return True
-    for node in ast.walk(func):
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
-            name = module.qualify(node.value.func) or ""
-            if name.rsplit(".", 1)[-1] in RESPONSE_NAMES:
-                return True
-    return False
+    return bool(func.returned_calls & RESPONSE_NAMES)
 
 
-def _view_base(project: Project, module: Module, cls: ast.ClassDef, depth: int = 0) -> str | None:
+def _view_base(project: Project, module: Module, cls: ClassInfo, depth: int = 0) -> str | None:
     """The Django view class ``cls`` derives from ("View", "ListView", ...), or None."""
     if depth > 10:
         return None
-    for base in cls.bases:
-        qualified = module.qualify(base) or ""
+    for qualified in cls.bases:
         if qualified in VIEW_BASE:
             return "View"
         short = qualified.rsplit(".", 1)[-1]
         if qualified.startswith("django.") and (short in GENERIC_VIEWS or short.endswith("View")):
             return short
         found = project.lookup(qualified)
-        if found and found[1] in found[0].classes:
-            inner = _view_base(project, found[0], found[0].classes[found[1]], depth + 1)
+        if found and found[1] in found[0].class_info:
+            inner = _view_base(project, found[0], found[0].class_info[found[1]], depth + 1)
             if inner:
                 return inner
     return None
 
 
-def _describe_class(project: Project, module: Module, cls: ast.ClassDef, view: FoundView) -> None:
+def _describe_class(project: Project, module: Module, name: str, view: FoundView) -> None:
+    cls = module.class_info[name]
     base = _view_base(project, module, cls)
     if base and base != "View":
         view.generic_base = base
-    own = {n.name for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    own = set(cls.methods)
     if "dispatch" in own:
-        view.dispatch_from = cls.name
-    for ancestor_module, ancestor in _project_ancestors(project, module, cls):
-        for node in ancestor.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "dispatch" \
-                    and view.dispatch_from is None:
-                view.dispatch_from = ancestor.name
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in HTTP_HANDLERS \
-                    and node.name not in own:
-                view.inherited_handlers.append(f"{node.name} from {ancestor.name}")
-                own.add(node.name)
+        view.dispatch_from = name
+    for _, ancestor_name, ancestor in _project_ancestors(project, module, cls):
+        if "dispatch" in ancestor.methods and view.dispatch_from is None:
+            view.dispatch_from = ancestor_name
+        for method in ancestor.methods:
+            if method in HTTP_HANDLERS and method not in own:
+                view.inherited_handlers.append(f"{method} from {ancestor_name}")
+                own.add(method)
 
 
-def _project_ancestors(project: Project, module: Module, cls: ast.ClassDef, depth: int = 0):
+def _project_ancestors(project: Project, module: Module, cls: ClassInfo,
+                       depth: int = 0) -> Iterator[tuple[Module, str, ClassInfo]]:
     if depth > 10:
         return
     for base in cls.bases:
-        found = project.lookup(module.qualify(base) or "")
-        if found and found[1] in found[0].classes:
-            parent = found[0].classes[found[1]]
-            yield found[0], parent
+        found = project.lookup(base)
+        if found and found[1] in found[0].class_info:
+            parent = found[0].class_info[found[1]]
+            yield found[0], found[1], parent
             yield from _project_ancestors(project, found[0], parent, depth + 1)
 
 
-def _find_callers(project: Project, views: dict[str, FoundView]) -> None:
+def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool) -> None:
     """Record every use of a function view outside urls.py: a direct call, or a reference
     such as ``sync_to_async(view)`` (which a converted caller holds after a first run)."""
-    function_views = {key for key, view in views.items() if not view.is_class}
+    function_views = {key for key, view in views.items() if not view.is_class and (view.routed or unrouted)}
     if not function_views:
         return
     short_names = {key.rsplit(".", 1)[1] for key in function_views}
-    # The module's words decide whether its tree is worth walking (linear in its text).
+    # The module's words decide whether it is worth parsing, and the lines naming a view
+    # which of its statements are worth walking (linear in its text).
     for module in project.modules.values():
-        if module.name.split(".")[-1] == "urls" or (module.text and not short_names & set(WORD.findall(module.text))):
+        named = short_names & set(WORD.findall(module.text))
+        if module.name.split(".")[-1] == "urls" or not named:
             continue
-        for node in ast.walk(module.tree):
-            if isinstance(node, ast.Attribute) and node.attr in short_names:
-                pass
-            elif not (isinstance(node, ast.Name) and node.id in short_names and isinstance(node.ctx, ast.Load)):
+        lines = _lines_naming(module.text, named)
+        for statement in module.tree.body:
+            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+            if not any(first <= line <= (statement.end_lineno or first) for line in lines):
                 continue
-            qualified = module.qualify(node)
-            found = project.lookup(qualified) if qualified else None
-            key = f"{found[0].name}.{found[1]}" if found else None
-            if key in function_views:
-                views[key].callers.append(f"{module.path}:{node.lineno}")
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Attribute) and node.attr in named:
+                    pass
+                elif not (isinstance(node, ast.Name) and node.id in named and isinstance(node.ctx, ast.Load)):
+                    continue
+                qualified = module.qualify(node)
+                found = project.lookup(qualified) if qualified else None
+                key = f"{found[0].name}.{found[1]}" if found else None
+                if key in function_views:
+                    views[key].callers.append(f"{module.path}:{node.lineno}")
+
+
+def _lines_naming(text: str, names: set[str]) -> set[int]:
+    pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
+    return {text.count("\n", 0, match.start()) + 1 for match in pattern.finditer(text)}

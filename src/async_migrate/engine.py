@@ -19,6 +19,7 @@ from .codemods._base import FACTS_KEY, OPTIONS_KEY, PLAN_KEY, ViewCodemodCommand
 from .facts import Options, ProjectFacts, facts_for
 from .project import find_root
 from .files import FileError, FileProblem, SourceText, decode_source, encode_source, iter_python_files, read_source
+from .index_plan import plan_from_index
 from .plan import ModulePlan
 
 PARALLEL_THRESHOLD = 8   # fewer files than this are not worth starting worker processes
@@ -108,7 +109,7 @@ def process_file(path: Path, options: Options, enabled: frozenset[str], root: Pa
     result = FileResult(path)
     try:
         source = read_source(path)
-        facts = facts_for(path, root)
+        facts = facts_for(path, root, unrouted_callers=options.include_unrouted)
         result.old = source.text
         known = facts.project.module_for_path(path)
         if known is not None and not facts.views_in(path):
@@ -130,6 +131,17 @@ def process_file(path: Path, options: Options, enabled: frozenset[str], root: Pa
     return result
 
 
+def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) -> FileResult | None:
+    """The result of a file the index alone settles: no view in it, or views that all stay."""
+    if facts is None or facts.project.module_for_path(path) is None:
+        return None
+    views = facts.views_in(path)
+    plans = plan_from_index(facts, views, options) if views else []
+    if plans is None:
+        return None
+    return FileResult(path, views=[plan.to_json() for plan in plans])
+
+
 def _process_star(args: tuple[Path, Options, frozenset[str], Path | None]) -> FileResult:
     return process_file(*args)
 
@@ -140,23 +152,25 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
     started = time.perf_counter()
     run_result = RunResult()
     tasks = []
+    jobs = jobs or os.cpu_count() or 1
     for given in paths:
         # One project per path given (not per file: a tree without manage.py or
         # pyproject.toml would otherwise make every folder a project of its own).
         root = find_root(Path(given))
         try:
-            facts = facts_for(Path(given), root)   # built once, before any worker forks
+            # built once, before any worker forks
+            facts = facts_for(Path(given), root, jobs, unrouted_callers=options.include_unrouted)
         except Exception:  # noqa: BLE001 - reported per file below
             facts = None
         for item in iter_python_files([Path(given)], exclude):
             if isinstance(item, FileError):
                 run_result.files.append(FileResult(item.path, error=item.reason))
-            elif facts is not None and facts.project.module_for_path(item) is not None \
-                    and not facts.views_in(item):
-                run_result.files.append(FileResult(item))   # parsed, holds no view: nothing to do
+                continue
+            decided = _decided_by_index(item, facts, options)
+            if decided is not None:
+                run_result.files.append(decided)
             else:
                 tasks.append((item, options, enabled, root))
-    jobs = jobs or os.cpu_count() or 1
     files = [task[0] for task in tasks]
     results: list[FileResult] = []
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():

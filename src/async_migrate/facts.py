@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,8 +10,7 @@ from .discovery import FoundView, find_views
 from .django_api import Version
 from .effects import EffectIndex
 from .models_index import ModelIndex, build_model_index
-from .downlevel import parse_any
-from .project import Module, Project, find_root
+from .project import TREES, Module, Project, find_root
 from .settings_facts import Settings, read_settings
 from .urlconf import collect_routes
 
@@ -37,13 +37,19 @@ class ProjectFacts:
     _by_path: dict[Path, list[FoundView]] | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, root: Path) -> "ProjectFacts":
-        project = Project.load(root)
-        settings = read_settings(project)
-        models = build_model_index(project, settings.auth_user_model)
-        effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
-        routes = collect_routes(project, settings.root_urlconf)
-        views = find_views(project, routes.routes)
+    def build(cls, root: Path, jobs: int = 1, unrouted_callers: bool = True) -> "ProjectFacts":
+        """``unrouted_callers=False`` skips looking for direct callers of views no URL reaches
+        (they stay sync unless --include-unrouted, so their callers are never read)."""
+        gc.disable()   # thousands of short-lived trees, no reference cycles: no collections
+        try:
+            project = Project.load(root, jobs)
+            settings = read_settings(project)
+            models = build_model_index(project, settings.auth_user_model)
+            effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
+            routes = collect_routes(project, settings.root_urlconf)
+            views = find_views(project, routes.routes, unrouted_callers)
+        finally:
+            gc.enable()
         return cls(project, settings, models, effects, views, routes.urlconfs)
 
     @classmethod
@@ -51,7 +57,7 @@ class ProjectFacts:
         """A project of one module (stdin, tests): every view-shaped function counts as routed."""
         project = Project(Path.cwd())
         try:
-            project.modules[name] = Module(name, Path(f"<{name}>"), parse_any(text))
+            project.modules[name] = Module.from_text(name, Path(f"<{name}>"), text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
         settings = Settings()
@@ -70,16 +76,18 @@ class ProjectFacts:
         return self._by_path.get(path.resolve(), [])
 
 
-_CACHE: dict[Path, ProjectFacts] = {}
+_CACHE: dict[tuple[Path, bool], ProjectFacts] = {}
 
 
-def facts_for(path: Path, root: Path | None = None) -> ProjectFacts:
+def facts_for(path: Path, root: Path | None = None, jobs: int = 1, unrouted_callers: bool = True) -> ProjectFacts:
     """Facts of the project holding ``path`` (cached for the life of the process)."""
     root = root or find_root(path)
-    if root not in _CACHE:
-        _CACHE[root] = ProjectFacts.build(root)
-    return _CACHE[root]
+    facts = _CACHE.get((root, True)) or _CACHE.get((root, unrouted_callers))
+    if facts is None:
+        facts = _CACHE[(root, unrouted_callers)] = ProjectFacts.build(root, jobs, unrouted_callers)
+    return facts
 
 
 def clear_cache() -> None:
     _CACHE.clear()
+    TREES.clear()

@@ -94,7 +94,8 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
                                                 "user_set": Relation("reverse_m2m", USER_MODEL)})
     index.models["Permission"] = ModelInfo("Permission")
 
-    classes = {f"{m.name}.{c.name}": (m, c) for m in project.modules.values() for c in m.classes.values()}
+    classes = {f"{m.name}.{name}": (m, name, info) for m in project.modules.values()
+               for name, info in m.class_info.items()}
     kinds: dict[str, str] = {}
 
     def kind_of(qualified: str, seen: frozenset[str] = frozenset()) -> str | None:
@@ -110,17 +111,19 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
             qualified = f"{found[0].name}.{found[1]}"
         if qualified not in classes or qualified in seen:
             return None
-        module, node = classes[qualified]
-        for base in node.bases:
-            base_name = module.qualify(base)
+        _, _, info = classes[qualified]
+        for base_name in info.bases:
             kind = kind_of(base_name, seen | {qualified}) if base_name else None
             if kind:
                 kinds[qualified] = kind
                 return kind
         return None
 
-    for qualified, (module, node) in classes.items():
+    for qualified, (module, name, _) in classes.items():
         kind = kind_of(qualified)
+        if kind is None:
+            continue
+        node = module.classes[name]   # parses the module: only modules that define these
         if kind == "model":
             index.model_qualnames[qualified] = node.name
             info = index.models.setdefault(node.name, ModelInfo(node.name))

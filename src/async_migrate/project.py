@@ -8,7 +8,10 @@ absent from the index; the LibCST pass reports real syntax errors for the files 
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import re
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +19,7 @@ from pathlib import Path
 from .downlevel import parse_any
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
+PARALLEL_LOAD_MIN = 200   # fewer files are parsed faster than worker processes start
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SETTINGS_ENV = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
@@ -44,43 +48,97 @@ def _walkable_root(root: Path, start: Path) -> Path:
     return root.joinpath(*parts[: skipped[-1] + 2])
 
 
-@dataclass
+@dataclass(frozen=True)
+class FunctionInfo:
+    """What the whole-project passes need of a top-level ``def``, kept without its tree."""
+
+    line: int
+    is_async: bool
+    first_arg: str | None
+    returned_calls: frozenset[str] = frozenset()   # last part of each ``return call(...)`` name
+                                                  # (only for ``def f(request, ...)``: view shape)
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    line: int
+    bases: tuple[str, ...]          # qualified names of the bases ("" when not a dotted name)
+    methods: dict[str, bool]        # method name -> is ``async def``
+
+
+@dataclass(eq=False)
 class Module:
+    """One module of the project: its summary always, its ``ast`` tree on demand.
+
+    The tree is parsed again from ``text`` when asked for and only the most recently used
+    trees are kept (``TreeCache``), so a 10,000-file project does not hold 10,000 trees."""
+
     name: str             # dotted name relative to the project root, e.g. "shop.views"
     path: Path
-    tree: ast.Module
-    text: str = ""        # the source, for cheap text prefilters before walking the tree
+    text: str             # the source: re-parsed on demand, and cheap text prefilters
+    imports: dict[str, str] = field(default_factory=dict)   # local name -> qualified name
+    function_info: dict[str, FunctionInfo] = field(default_factory=dict)
+    class_info: dict[str, ClassInfo] = field(default_factory=dict)
 
-    @cached_property
-    def imports(self) -> dict[str, str]:
-        """Local name -> qualified name, for module-level imports (relative ones resolved)."""
-        names: dict[str, str] = {}
-        package = self.name.rsplit(".", 1)[0] if "." in self.name else ""
-        if self.path.name == "__init__.py":
-            package = self.name
-        for node in self.tree.body:
-            for stmt in _flatten_try(node):
-                if isinstance(stmt, ast.Import):
-                    for alias in stmt.names:
-                        if alias.asname:
-                            names[alias.asname] = alias.name
-                        else:
-                            top = alias.name.split(".")[0]
-                            names[top] = top
-                elif isinstance(stmt, ast.ImportFrom):
-                    base = resolve_relative(package, stmt.module, stmt.level)
-                    for alias in stmt.names:
-                        if alias.name != "*":
-                            names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
-        return names
+    @classmethod
+    def from_tree(cls, name: str, path: Path, tree: ast.Module, text: str) -> "Module":
+        module = cls(name, path, text)
+        module.imports = _imports(name, path, tree)
+        defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        for node in defs:   # names first: qualify() below resolves the module's own definitions
+            if isinstance(node, ast.ClassDef):
+                module.class_info[node.name] = ClassInfo(node.lineno, (), {})
+            else:
+                module.function_info[node.name] = FunctionInfo(node.lineno, False, None)
+        for node in defs:
+            if isinstance(node, ast.ClassDef):
+                module.class_info[node.name] = ClassInfo(
+                    node.lineno, tuple(module.qualify(b) or "" for b in node.bases),
+                    {n.name: isinstance(n, ast.AsyncFunctionDef) for n in node.body
+                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
+            else:
+                module.function_info[node.name] = module._function_info(node)
+        TREES.put(module, tree)
+        return module
 
-    @cached_property
+    @classmethod
+    def from_text(cls, name: str, path: Path, text: str) -> "Module":
+        """Raises SyntaxError (and ValueError, RecursionError, MemoryError) like ``ast.parse``."""
+        return cls.from_tree(name, path, parse_any(text), text)
+
+    def _function_info(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionInfo:
+        args = node.args.posonlyargs + node.args.args
+        first = args[0].arg if args else None
+        returned: set[str] = set()
+        if first == "request":
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Call):
+                    returned.add((self.qualify(inner.value.func) or "").rsplit(".", 1)[-1])
+        return FunctionInfo(node.lineno, isinstance(node, ast.AsyncFunctionDef), first, frozenset(returned))
+
+    @property
+    def tree(self) -> ast.Module:
+        tree = TREES.get(self)
+        if tree is None:
+            tree = parse_any(self.text)
+            TREES.put(self, tree)
+        return tree
+
+    @property
     def functions(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+        """Top-level ``def`` nodes by name (parses the module if its tree is not cached)."""
+        if not self.function_info:
+            return {}
         return {n.name: n for n in self.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
-    @cached_property
+    @property
     def classes(self) -> dict[str, ast.ClassDef]:
+        if not self.class_info:
+            return {}
         return {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
+
+    def defines(self, name: str) -> bool:
+        return name in self.function_info or name in self.class_info
 
     def qualify(self, node: ast.expr) -> str | None:
         """Qualified name of a Name/Attribute chain, through this module's imports."""
@@ -92,11 +150,57 @@ class Module:
             return None
         head = self.imports.get(node.id)
         if head is None:
-            if node.id in self.functions or node.id in self.classes:
-                head = f"{self.name}.{node.id}"
-            else:
-                head = node.id
+            head = f"{self.name}.{node.id}" if self.defines(node.id) else node.id
         return ".".join([head, *reversed(parts)])
+
+
+class TreeCache:
+    """The ``ast`` trees of the most recently used modules (the rest are parsed again)."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._trees: OrderedDict[Module, ast.Module] = OrderedDict()
+
+    def get(self, module: Module) -> ast.Module | None:
+        tree = self._trees.get(module)
+        if tree is not None:
+            self._trees.move_to_end(module)
+        return tree
+
+    def put(self, module: Module, tree: ast.Module) -> None:
+        self._trees[module] = tree
+        self._trees.move_to_end(module)
+        while len(self._trees) > self.size:
+            self._trees.popitem(last=False)
+
+    def clear(self) -> None:
+        self._trees.clear()
+
+
+TREES = TreeCache()
+
+
+def _imports(name: str, path: Path, tree: ast.Module) -> dict[str, str]:
+    """Local name -> qualified name, for module-level imports (relative ones resolved)."""
+    names: dict[str, str] = {}
+    package = name.rsplit(".", 1)[0] if "." in name else ""
+    if path.name == "__init__.py":
+        package = name
+    for node in tree.body:
+        for stmt in _flatten_try(node):
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        names[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        names[top] = top
+            elif isinstance(stmt, ast.ImportFrom):
+                base = resolve_relative(package, stmt.module, stmt.level)
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    return names
 
 
 def _flatten_try(node: ast.stmt) -> list[ast.stmt]:
@@ -126,29 +230,39 @@ def module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
+def _load_module(job: tuple[Path, Path]) -> Module | None:
+    """The summary of one file, or None when it cannot be read or parsed (a worker's job: it
+    sends back the summary and the text, never the tree)."""
+    root, path = job
+    try:
+        name = module_name(root, path)
+        source = read_source(path)
+        return Module.from_tree(name, path.resolve(), parse_any(source.text), source.text)
+    except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 @dataclass
 class Project:
     """All parseable modules under ``root``, indexed by dotted name."""
 
     root: Path
     modules: dict[str, Module] = field(default_factory=dict)
+    _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, root: Path) -> "Project":
+    def load(cls, root: Path, jobs: int = 1) -> "Project":
+        """Index every module under ``root`` (parsed by ``jobs`` processes on big trees)."""
         project = cls(root.resolve())
-        for item in iter_python_files([project.root]):
-            if not isinstance(item, Path):
-                continue
-            try:
-                source = read_source(item)
-                tree = parse_any(source.text)
-            except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-            try:
-                name = module_name(project.root, item)
-            except ValueError:
-                continue
-            project.modules[name] = Module(name, item.resolve(), tree, source.text)
+        paths = [item for item in iter_python_files([project.root]) if isinstance(item, Path)]
+        if jobs > 1 and len(paths) >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                loaded = list(pool.map(_load_module, [(project.root, p) for p in paths], chunksize=32))
+        else:
+            loaded = [_load_module((project.root, path)) for path in paths]
+        for module in loaded:
+            if module is not None:
+                project.modules[module.name] = module
         return project
 
     def module_for_path(self, path: Path) -> Module | None:
@@ -162,10 +276,10 @@ class Project:
         apps whose parent folder is on sys.path)."""
         if dotted in self.modules:
             return self.modules[dotted]
-        for name, module in self.modules.items():
-            if name.endswith("." + dotted):
-                return module
-        return None
+        if dotted not in self._suffixes:   # the modules never change once loaded
+            self._suffixes[dotted] = next(
+                (module for name, module in self.modules.items() if name.endswith("." + dotted)), None)
+        return self._suffixes[dotted]
 
     def lookup(self, qualified: str) -> tuple[Module, str] | None:
         """Split ``pkg.mod.attr`` into the defining module and the attribute name."""
@@ -176,7 +290,7 @@ class Project:
         if module is None:
             return None
         # Follow one re-export (``from .views import x`` in a package __init__).
-        if attr not in module.functions and attr not in module.classes and attr in module.imports:
+        if not module.defines(attr) and attr in module.imports:
             target = module.imports[attr]
             if target != qualified:
                 found = self.lookup(target)

@@ -132,5 +132,5 @@ def _add(project: Project, qualified: str, is_class: bool, where: str, wrappers:
     if found is None:
         return
     module, name = found
-    is_class = is_class or name in module.classes
+    is_class = is_class or name in module.class_info
     result.routes.append(Route(module.name, name, is_class, where, wrappers))

@@ -1,0 +1,170 @@
+"""The project index: summaries instead of kept trees, parallel loading, and the files it
+settles without LibCST (issue 7, scale)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from async_migrate import engine, project as project_module
+from async_migrate.engine import _decided_by_index, process_file, run
+from async_migrate.facts import Options, clear_cache, facts_for
+from async_migrate.files import iter_python_files
+from async_migrate.project import TREES, Project, find_root
+from async_migrate.registry import all_codemods
+
+from .test_plan import FILES, make_project, plan_of
+
+REPO = Path(__file__).resolve().parent.parent
+ENABLED = frozenset(all_codemods())
+
+UNROUTED = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+    "site/__init__.py": "",
+    "site/settings.py": 'ROOT_URLCONF = "site.urls"\n',
+    "site/urls.py": '''
+        from django.urls import path
+        from site import views
+
+        urlpatterns = [path("", views.routed)]
+    ''',
+    "site/views.py": '''
+        from django.http import HttpResponse
+
+        def routed(request):
+            return legacy(request)
+
+        def legacy(request):
+            return HttpResponse("l")
+    ''',
+    "site/extra_views.py": '''
+        from django.http import HttpResponse, JsonResponse
+        from django.views import View
+
+
+        def plain(request):
+            return HttpResponse("p")
+
+
+        @some_decorator
+        def decorated(request, pk):
+            return HttpResponse(str(pk))
+    ''',
+    "site/async_views.py": '''
+        from django.http import HttpResponse, JsonResponse
+        from django.views import View
+
+
+        async def already(request):
+            return HttpResponse("a")
+
+
+        class AsyncHandlers(View):
+            async def get(self, request):
+                return JsonResponse({})
+    ''',
+    "site/mixed_views.py": '''
+        from django.http import JsonResponse
+        from django.views import View
+
+
+        class Mixed(View):
+            def get(self, request):
+                return JsonResponse({})
+
+            async def post(self, request):
+                return JsonResponse({})
+    ''',
+    "site/skipped_views.py": '''
+        from django.http import HttpResponse
+
+        def kept(request):  # async-migrate: skip
+            return HttpResponse("k")
+
+        def other(request):
+            return HttpResponse("o")
+    ''',
+}
+
+
+def _projects(tmp_path: Path) -> list[Path]:
+    return [REPO / "examples" / "shop" / "before", REPO / "examples" / "api" / "before",
+            REPO / "tests" / "patterns", make_project(tmp_path / "plan", FILES),
+            make_project(tmp_path / "unrouted", UNROUTED)]
+
+
+@pytest.mark.parametrize("include_unrouted", [False, True])
+def test_files_the_index_settles_report_what_the_full_pass_reports(tmp_path, include_unrouted):
+    """Every file decided without LibCST gets the very view entries the LibCST pass gives."""
+    options = Options(include_unrouted=include_unrouted)
+    settled_views = 0
+    for root in _projects(tmp_path):
+        clear_cache()
+        facts = facts_for(root, find_root(root), unrouted_callers=include_unrouted)
+        for path in iter_python_files([root]):
+            decided = _decided_by_index(path, facts, options)
+            if decided is None:
+                continue
+            full = process_file(path, options, ENABLED, find_root(root))
+            assert full.error is None and not full.changed, path
+            assert decided.views == full.views, path
+            settled_views += len(decided.views)
+    assert settled_views >= (2 if include_unrouted else 4)
+
+
+def test_unrouted_views_never_reach_libcst(tmp_path, monkeypatch):
+    root = make_project(tmp_path, UNROUTED)
+    parsed: list[str] = []
+    real = engine.transform_source
+    monkeypatch.setattr(engine, "transform_source",
+                        lambda text, path, *rest: parsed.append(path.name) or real(text, path, *rest))
+    plan = plan_of(root)
+    # mixed handlers, a skip comment, a routed view: the rest is settled by the index
+    assert sorted(set(parsed)) == ["mixed_views.py", "skipped_views.py", "views.py"]
+    assert plan["plain"] == plan["decorated"] == (
+        "not routed", "no urls.py routes to it (--include-unrouted converts it)")
+    assert plan["already"] == ("already async", "already async def")
+    assert plan["AsyncHandlers"] == ("already async", "handlers already async")
+    assert plan["Mixed"][0] == "sync" and "mixes sync and async handlers" in plan["Mixed"][1]
+    assert plan["kept"] == ("suppressed", "# async-migrate: skip")
+    assert plan["routed"][0] == "convert"
+
+
+def test_direct_callers_of_unrouted_views_count_with_include_unrouted(tmp_path):
+    root = make_project(tmp_path, UNROUTED)
+    assert plan_of(root)["legacy"][0] == "not routed"
+    legacy = plan_of(root, include_unrouted=True)["legacy"]
+    assert legacy[0] == "sync" and "called directly by site/views.py:4" in legacy[1]
+
+
+def test_a_tiny_tree_cache_gives_the_same_plan(tmp_path, monkeypatch):
+    """Trees are parsed again on demand: evicting them changes nothing but time."""
+    root = make_project(tmp_path, FILES)
+    expected = plan_of(root)
+    monkeypatch.setattr(TREES, "size", 1)
+    TREES.clear()
+    assert plan_of(root) == expected
+
+
+def test_parallel_load_gives_the_serial_index(monkeypatch):
+    monkeypatch.setattr(project_module, "PARALLEL_LOAD_MIN", 1)
+    root = REPO / "examples" / "shop" / "before"
+    serial, parallel = Project.load(root, jobs=1), Project.load(root, jobs=2)
+    assert list(serial.modules) == list(parallel.modules) and len(serial.modules) > 20
+    for name, module in serial.modules.items():
+        other = parallel.modules[name]
+        assert (module.path, module.text, module.imports, module.function_info, module.class_info) == (
+            other.path, other.text, other.imports, other.function_info, other.class_info), name
+    # and the tree of a module loaded by a worker is parsed again in this process when asked for
+    assert set(parallel.modules["catalog.views"].functions) == set(serial.modules["catalog.views"].function_info)
+
+
+def test_run_with_a_pool_loads_the_index_in_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(project_module, "PARALLEL_LOAD_MIN", 1)
+    root = make_project(tmp_path, FILES)
+    clear_cache()
+    pooled = run([root], Options(), ENABLED, jobs=2)
+    clear_cache()
+    serial = run([root], Options(), ENABLED, jobs=1)
+    assert [(f.path, f.new, f.views) for f in pooled.files] == [(f.path, f.new, f.views) for f in serial.files]
