@@ -182,5 +182,6 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
 
 
 def _lines_naming(text: str, names: set[str]) -> set[int]:
-    pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
+    """Lines that use one of ``names`` (a ``def name`` line defines it: not a use)."""
+    pattern = re.compile(r"(?<!def )\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
     return {text.count("\n", 0, match.start()) + 1 for match in pattern.finditer(text)}

@@ -147,8 +147,9 @@ def iter_python_files(
             if isinstance(item, FileError):
                 yield item
             elif isinstance(item, Path):
-                if os.path.realpath(item) not in seen_files:
-                    seen_files.add(os.path.realpath(item))
+                real = os.path.realpath(item)
+                if real not in seen_files:
+                    seen_files.add(real)
                     yield item
             else:
                 stack.extend(reversed(_children(item, patterns, seen_dirs)))

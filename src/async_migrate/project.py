@@ -81,7 +81,7 @@ class Module:
     class_info: dict[str, ClassInfo] = field(default_factory=dict)
 
     @classmethod
-    def from_tree(cls, name: str, path: Path, tree: ast.Module, text: str) -> "Module":
+    def from_tree(cls, name: str, path: Path, tree: ast.Module, text: str, keep_tree: bool = True) -> "Module":
         module = cls(name, path, text)
         module.imports = _imports(name, path, tree)
         defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
@@ -98,7 +98,8 @@ class Module:
                      if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
             else:
                 module.function_info[node.name] = module._function_info(node)
-        TREES.put(module, tree)
+        if keep_tree:
+            TREES.put(module, tree)
         return module
 
     @classmethod
@@ -222,8 +223,8 @@ def resolve_relative(package: str, module: str | None, level: int) -> str:
     return ".".join(parts)
 
 
-def module_name(root: Path, path: Path) -> str:
-    rel = path.resolve().relative_to(root)
+def module_name(root: Path, path: Path, resolved: bool = False) -> str:
+    rel = (path if resolved else path.resolve()).relative_to(root)
     parts = list(rel.with_suffix("").parts)
     if parts and parts[-1] == "__init__":
         parts.pop()
@@ -235,9 +236,11 @@ def _load_module(job: tuple[Path, Path]) -> Module | None:
     sends back the summary and the text, never the tree)."""
     root, path = job
     try:
-        name = module_name(root, path)
+        path = path.resolve()
+        name = module_name(root, path, resolved=True)
         source = read_source(path)
-        return Module.from_tree(name, path.resolve(), parse_any(source.text), source.text)
+        # Most modules are never looked at again: their trees go now, while still in the cache.
+        return Module.from_tree(name, path, parse_any(source.text), source.text, keep_tree=False)
     except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
