@@ -168,3 +168,10 @@ def test_run_with_a_pool_loads_the_index_in_workers(tmp_path, monkeypatch):
     clear_cache()
     serial = run([root], Options(), ENABLED, jobs=1)
     assert [(f.path, f.new, f.views) for f in pooled.files] == [(f.path, f.new, f.views) for f in serial.files]
+
+
+def test_lines_naming_finds_whole_word_uses_only():
+    from async_migrate.discovery import _lines_naming
+
+    text = "def view(request):\n    pass\nviews = 1\r\n_view = 2\rx = view(r)\nobj.view\n  view\n"
+    assert _lines_naming(text, {"view"}) == {5, 6, 7}

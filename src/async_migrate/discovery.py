@@ -4,16 +4,18 @@ and ``View`` subclasses, plus who else calls a view directly."""
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from .django_api import GENERIC_VIEWS, HTTP_HANDLERS
-from .project import ClassInfo, FunctionInfo, Module, Project
+from .project import ClassInfo, FunctionInfo, Module, Project, is_views_module
 from .urlconf import Route
 
 WORD = re.compile(r"\w+")
+NEWLINE = re.compile(r"\r\n|\r|\n")   # line ends as Python counts them
 VIEW_BASE = {"django.views.View", "django.views.generic.View", "django.views.generic.base.View"}
 RESPONSE_NAMES = {"HttpResponse", "JsonResponse", "render", "redirect", "HttpResponseRedirect",
                   "TemplateResponse", "StreamingHttpResponse", "FileResponse", "HttpResponseNotFound",
@@ -99,9 +101,7 @@ def looks_like_view(module: Module, name: str, func: FunctionInfo) -> bool:
     """``request`` first and (in a views module, or returning a response)."""
     if func.first_arg != "request" or name.startswith("_"):
         return False
-    if "views" in module.name.split(".")[-1] or ".views." in f".{module.name}.":
-        return True
-    return bool(func.returned_calls & RESPONSE_NAMES)
+    return is_views_module(module.name) or bool(func.returned_calls & RESPONSE_NAMES)
 
 
 def _view_base(project: Project, module: Module, cls: ClassInfo, depth: int = 0) -> str | None:
@@ -165,6 +165,8 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
         if module.name.split(".")[-1] == "urls" or not named:
             continue
         lines = _lines_naming(module.text, named)
+        if not lines:
+            continue
         for statement in module.tree.body:
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
             if not any(first <= line <= (statement.end_lineno or first) for line in lines):
@@ -183,5 +185,20 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
 
 def _lines_naming(text: str, names: set[str]) -> set[int]:
     """Lines that use one of ``names`` (a ``def name`` line defines it: not a use)."""
-    pattern = re.compile(r"(?<!def )\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
-    return {text.count("\n", 0, match.start()) + 1 for match in pattern.finditer(text)}
+    starts = [match.end() for match in NEWLINE.finditer(text)]
+    return {bisect.bisect_right(starts, at) + 1 for name in names for at in _uses(text, name)}
+
+
+def _uses(text: str, name: str) -> Iterator[int]:
+    """Offsets of ``name`` as a whole word, not right after ``def ``."""
+    at = text.find(name)
+    while at != -1:
+        end = at + len(name)
+        if not (at and _is_word(text[at - 1])) and not (end < len(text) and _is_word(text[end])) \
+                and not text.endswith("def ", 0, at):
+            yield at
+        at = text.find(name, end)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"

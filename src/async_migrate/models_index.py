@@ -119,11 +119,14 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
                 return kind
         return None
 
+    nodes: dict[Module, dict[str, ast.ClassDef]] = {}
     for qualified, (module, name, _) in classes.items():
         kind = kind_of(qualified)
         if kind is None:
             continue
-        node = module.classes[name]   # parses the module: only modules that define these
+        if module not in nodes:   # parsed once, and only modules that define these
+            nodes[module] = module.classes
+        node = nodes[module][name]
         if kind == "model":
             index.model_qualnames[qualified] = node.name
             info = index.models.setdefault(node.name, ModelInfo(node.name))

@@ -56,7 +56,8 @@ class FunctionInfo:
     is_async: bool
     first_arg: str | None
     returned_calls: frozenset[str] = frozenset()   # last part of each ``return call(...)`` name
-                                                  # (only for ``def f(request, ...)``: view shape)
+                                                  # (only for ``def f(request, ...)`` outside views
+                                                  # modules: is it view-shaped?)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Module:
         args = node.args.posonlyargs + node.args.args
         first = args[0].arg if args else None
         returned: set[str] = set()
-        if first == "request":
+        if first == "request" and not is_views_module(self.name):   # in a views module, request-first is enough
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Call):
                     returned.add((self.qualify(inner.value.func) or "").rsplit(".", 1)[-1])
@@ -202,6 +203,11 @@ def _imports(name: str, path: Path, tree: ast.Module) -> dict[str, str]:
                     if alias.name != "*":
                         names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
     return names
+
+
+def is_views_module(name: str) -> bool:
+    """``views``, ``api_views``, ``app.views.orders``: request-first functions here are views."""
+    return "views" in name.split(".")[-1] or ".views." in f".{name}."
 
 
 def _flatten_try(node: ast.stmt) -> list[ast.stmt]:
