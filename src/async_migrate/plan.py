@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import django_api as api
 from .analysis import WRAP as WRAP_CODEMOD
@@ -22,6 +21,7 @@ from .cst_names import import_table
 from .discovery import FoundView
 from .facts import Options, ProjectFacts
 from .grouping import group_wraps
+from .positions import module_lines
 
 CONVERT, WRAP, SYNC = "convert", "wrap", "sync"
 ALREADY_ASYNC, NOT_ROUTED, SUPPRESSED = "already async", "not routed", "suppressed"
@@ -67,6 +67,7 @@ class ViewPlan:
 @dataclass
 class ModulePlan:
     views: list[ViewPlan] = field(default_factory=list)
+    source: str | None = None   # the planned tree's own code, regenerated with its line numbers
 
     @property
     def converting(self) -> list[ViewPlan]:
@@ -78,15 +79,14 @@ def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled
     found = facts.views_in(path) if path else sorted(facts.views.values(), key=lambda v: v.line)
     if not found:
         return ModulePlan()
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    line_of = lambda node: positions[node].start.line if node in positions else 0  # noqa: E731
+    lines = module_lines(tree)
+    line_of = lines.line_of
     defs = {s.name.value: s for s in tree.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
     imports = import_table(tree, module_name, is_package=bool(path and path.name == "__init__.py"))
     ctx = Context(facts, options, module_name, imports, set(defs),
                   line_of, {k: d for k, d in defs.items() if isinstance(d, cst.ClassDef)})
     ctx.functions = {k: d for k, d in defs.items() if isinstance(d, cst.FunctionDef)}
-    plan = ModulePlan()
+    plan = ModulePlan(source=lines.code)
     for view in found:
         node = defs.get(view.name)
         if node is None:

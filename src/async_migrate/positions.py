@@ -1,0 +1,79 @@
+"""Start lines of a module's nodes, and its regenerated code, from one lean codegen pass.
+
+LibCST's ``PositionProvider`` records a full ``CodeRange`` (line and column, start and end)
+for every node through a generator-based context manager, and ``MetadataWrapper.resolve``
+then walks the whole tree once more for batchable providers even when there are none.  The
+reports only need start lines, so this pass tracks just the line: a token bumps it by the
+newlines it holds.  The numbers are the ones ``PositionProvider`` gives (``start.line``): a
+node's syntactic start where its codegen records one, else where its own code starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+
+@dataclass
+class ModuleLines:
+    """``line_of(node)`` for the nodes of one tree (0 for a node not in it), and its code."""
+
+    lines: dict[cst.CSTNode, int]
+    code: str
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.lines.get(node, 0)
+
+
+def module_lines(tree: cst.Module) -> ModuleLines:
+    state = _LineState(default_indent=tree.default_indent, default_newline=tree.default_newline)
+    tree._codegen(state)
+    return ModuleLines(state.lines, "".join(state.tokens))
+
+
+def _newlines(token: str) -> int:
+    """Line breaks in ``token``, counting ``\\r\\n``, ``\\r`` and ``\\n`` once each (as LibCST does)."""
+    return token.count("\n") + token.count("\r") - token.count("\r\n")
+
+
+@dataclass
+class _LineState(CodegenState):
+    line: int = 1
+    lines: dict[cst.CSTNode, int] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        if "\n" in value or "\r" in value:
+            self.line += _newlines(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.append(self.line)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        start = self.starts.pop()
+        if node not in self.lines:   # a syntactic start, recorded inside, wins
+            self.lines[node] = start
+
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
+                                  end_node: cst.CSTNode | None = None) -> _Record:
+        return _Record(self, node, start_node)
+
+
+class _Record:
+    """The context manager ``record_syntactic_position`` returns: the line where it was entered
+    (or where ``start_node`` starts) becomes the node's line when it exits."""
+
+    __slots__ = ("state", "node", "start_node", "line")
+
+    def __init__(self, state: _LineState, node: cst.CSTNode, start_node: cst.CSTNode | None):
+        self.state, self.node, self.start_node = state, node, start_node
+
+    def __enter__(self) -> None:
+        self.line = self.state.line
+
+    def __exit__(self, *exc) -> None:
+        lines = self.state.lines
+        lines[self.node] = lines[self.start_node] if self.start_node is not None else self.line
