@@ -21,7 +21,7 @@ from .cst_names import import_table
 from .discovery import FoundView
 from .facts import Options, ProjectFacts
 from .grouping import group_wraps
-from .positions import module_lines
+from .positions import ModuleLines, module_lines
 
 CONVERT, WRAP, SYNC = "convert", "wrap", "sync"
 ALREADY_ASYNC, NOT_ROUTED, SUPPRESSED = "already async", "not routed", "suppressed"
@@ -68,7 +68,7 @@ class ViewPlan:
 @dataclass
 class ModulePlan:
     views: list[ViewPlan] = field(default_factory=list)
-    source: str | None = None   # the planned tree's own code, regenerated with its line numbers
+    lines: ModuleLines | None = None   # line numbers, parents and regenerated code of the planned tree
 
     @property
     def converting(self) -> list[ViewPlan]:
@@ -87,7 +87,7 @@ def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled
     ctx = Context(facts, options, module_name, imports, set(defs),
                   line_of, {k: d for k, d in defs.items() if isinstance(d, cst.ClassDef)})
     ctx.functions = {k: d for k, d in defs.items() if isinstance(d, cst.FunctionDef)}
-    plan = ModulePlan(source=lines.code)
+    plan = ModulePlan(lines=lines)
     may_skip = SKIP_MARK in lines.code   # else no header or comment of the module can hold the comment
     for view in found:
         node = defs.get(view.name)
