@@ -25,8 +25,17 @@ class ModuleLines:
     tree: cst.Module
     lines: dict[int, int]
     parents: dict[int, cst.CSTNode | None]
+    nodes: list[cst.CSTNode]   # every node, in source order
     code: str
-    shared: bool = False   # some node object stands at two places of the tree: it has no one parent
+
+    @property
+    def shared(self) -> bool:
+        """Some node object stands at two places of the tree: it has no one parent."""
+        return len(self.nodes) != len(self.parents)
+
+    def holds(self, node: cst.CSTNode) -> bool:
+        """``node`` is a node of this tree (not one built since)."""
+        return id(node) in self.parents
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.lines.get(id(node), 0)
@@ -48,7 +57,7 @@ class ModuleLines:
 def module_lines(tree: cst.Module) -> ModuleLines:
     state = _LineState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
-    return ModuleLines(tree, state.lines, state.parents, "".join(state.tokens), state.nodes != len(state.parents))
+    return ModuleLines(tree, state.lines, state.parents, state.nodes, "".join(state.tokens))
 
 
 def _newlines(token: str) -> int:
@@ -63,7 +72,7 @@ class _LineState(CodegenState):
     parents: dict[int, cst.CSTNode | None] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)
     open: list[cst.CSTNode | None] = field(default_factory=lambda: [None])   # the nodes being generated
-    nodes: int = 0
+    nodes: list[cst.CSTNode] = field(default_factory=list)
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
@@ -72,7 +81,7 @@ class _LineState(CodegenState):
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self.parents[id(node)] = self.open[-1]
-        self.nodes += 1
+        self.nodes.append(node)
         self.open.append(node)
         self.starts.append(self.line)
 
