@@ -83,7 +83,7 @@ class ViewCodemodCommand(CodemodCommand):
         state = RewriteState(options.target)
         result = rewrite_module(tree, plan, all_codemods(), state)
         if result is not tree:
-            result = apply_imports(result, state.imports, state.maybe_unused)
+            result = apply_imports(result, state.imports, state.maybe_unused, plan.lines)
         return result
 
 

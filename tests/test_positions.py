@@ -65,3 +65,18 @@ def test_project_sources() -> None:
 
 def test_unknown_node_is_line_zero() -> None:
     assert module_lines(cst.parse_module("x = 1\n")).line_of(cst.Name("x")) == 0
+
+
+def test_ancestors_are_the_path_to_the_root() -> None:
+    tree = cst.parse_module("def f():\n    return g(1)\n\n\nx = 2\n")
+    call = tree.body[0].body.body[0].body[0].value
+    found = module_lines(tree).ancestors([call])
+    assert id(tree) in found and id(tree.body[0]) in found and id(call) in found
+    assert id(tree.body[1]) not in found and id(call.args[0]) not in found
+
+
+def test_no_ancestors_for_a_foreign_node_or_a_shared_one() -> None:
+    tree = cst.parse_module("x = 1\n")
+    assert module_lines(tree).ancestors([cst.Name("y")]) is None
+    shared = tree.body[0]
+    assert module_lines(tree.with_changes(body=[shared, shared])).ancestors([shared]) is None

@@ -84,7 +84,7 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
     plan = context.scratch.get(PLAN_KEY, ModulePlan())
     if result is tree:
         return text, plan   # nothing converted: the file stays exactly as it was
-    reproduced = plan.source if plan.source is not None else tree.code
+    reproduced = plan.lines.code if plan.lines is not None else tree.code
     if reproduced != text:   # e.g. a form feed before a statement: never rewrite what we did not touch
         raise FileProblem("LibCST cannot reproduce this file byte for byte; not rewritten")
     code = result.code

@@ -12,13 +12,17 @@ import libcst as cst
 
 from .builders import is_docstring
 from .cst_names import dotted
+from .positions import ModuleLines
 
 Needed = tuple[str, str | None]   # ("asgiref.sync", "sync_to_async") or ("asyncio", None)
 
 
-def apply_imports(tree: cst.Module, needed: set[Needed], maybe_unused: set[Needed]) -> cst.Module:
+def apply_imports(tree: cst.Module, needed: set[Needed], maybe_unused: set[Needed],
+                  original: ModuleLines | None = None) -> cst.Module:
+    """``original``: the tree ``tree`` was rewritten from; the parts they share are not walked."""
     body = list(tree.body)
-    used = _used_names(tree) | _exported(tree) if maybe_unused else set()
+    used = _used_names(tree, {name or module.split(".")[0] for module, name in maybe_unused}, original) \
+        | _exported(tree) if maybe_unused else set()
     for module, name in sorted(needed, key=lambda n: (n[1] is not None, n[0], n[1] or "")):   # first: new names join existing lines
         if not _present(body, module, name):
             body = _add(body, module, name)
@@ -127,11 +131,24 @@ def _dotted_expr(name: str) -> cst.Attribute | cst.Name:
     return node
 
 
-def _used_names(tree: cst.Module) -> set[str]:
-    """Names the module uses outside its import statements (attribute names excluded)."""
+def _used_names(tree: cst.Module, wanted: set[str], original: ModuleLines | None = None) -> set[str]:
+    """Names the module uses outside its import statements (attribute names excluded): all of
+    them, or, given the ``original`` tree, at least those of ``wanted`` that it uses."""
     used: set[str] = set()
+    if original is not None and original.shared:
+        original = None
+    holding = _holding(original, wanted) if original is not None else {}
 
     class Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if original is None or not original.holds(node):
+                return super().on_visit(node)
+            # A subtree of the original, unchanged: what it uses is known without a walk.
+            if isinstance(node, cst.Name):
+                used.add(node.value)
+            used.update(name for name, ids in holding.items() if id(node) in ids)
+            return False
+
         def visit_Import(self, node: cst.Import) -> bool:
             return False
 
@@ -147,6 +164,24 @@ def _used_names(tree: cst.Module) -> set[str]:
 
     tree.visit(Collect())
     return used
+
+
+def _holding(original: ModuleLines, wanted: set[str]) -> dict[str, set[int]]:
+    """For each name of ``wanted``, the ids of the original nodes with a use of it below them
+    (a ``Name`` that is neither an attribute's name nor inside an import)."""
+    holding: dict[str, set[int]] = {name: set() for name in wanted}
+    for node in original.nodes:
+        if type(node) is not cst.Name or node.value not in holding:
+            continue
+        ids = holding[node.value]
+        parent = original.parents[id(node)]
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            continue   # ``x.time``: only ``x`` is used
+        while parent is not None and not isinstance(parent, (cst.Import, cst.ImportFrom)) \
+                and id(parent) not in ids:
+            ids.add(id(parent))
+            parent = original.parents[id(parent)]
+    return holding
 
 
 def _exported(tree: cst.Module) -> set[str]:

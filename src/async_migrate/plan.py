@@ -21,11 +21,12 @@ from .cst_names import import_table
 from .discovery import FoundView
 from .facts import Options, ProjectFacts
 from .grouping import group_wraps
-from .positions import module_lines
+from .positions import ModuleLines, module_lines
 
 CONVERT, WRAP, SYNC = "convert", "wrap", "sync"
 ALREADY_ASYNC, NOT_ROUTED, SUPPRESSED = "already async", "not routed", "suppressed"
 SKIP_COMMENT = re.compile(r"#\s*async-migrate:\s*skip\b")
+SKIP_MARK = "async-migrate"   # every SKIP_COMMENT match holds it
 NON_ATOMIC = "django.db.transaction.non_atomic_requests"
 
 
@@ -67,7 +68,7 @@ class ViewPlan:
 @dataclass
 class ModulePlan:
     views: list[ViewPlan] = field(default_factory=list)
-    source: str | None = None   # the planned tree's own code, regenerated with its line numbers
+    lines: ModuleLines | None = None   # line numbers, parents and regenerated code of the planned tree
 
     @property
     def converting(self) -> list[ViewPlan]:
@@ -86,20 +87,21 @@ def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled
     ctx = Context(facts, options, module_name, imports, set(defs),
                   line_of, {k: d for k, d in defs.items() if isinstance(d, cst.ClassDef)})
     ctx.functions = {k: d for k, d in defs.items() if isinstance(d, cst.FunctionDef)}
-    plan = ModulePlan(source=lines.code)
+    plan = ModulePlan(lines=lines)
+    may_skip = SKIP_MARK in lines.code   # else no header or comment of the module can hold the comment
     for view in found:
         node = defs.get(view.name)
         if node is None:
             continue
-        plan.views.append(_decide(view, node, ctx, enabled, tree, line_of))
+        plan.views.append(_decide(view, node, ctx, enabled, tree, line_of, may_skip))
     return plan
 
 
 def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context, enabled: frozenset[str],
-            tree: cst.Module, line_of) -> ViewPlan:
+            tree: cst.Module, line_of, may_skip: bool = True) -> ViewPlan:
     label = view.name
     plan = ViewPlan(label, view.path, line_of(node) or view.line, SYNC)
-    if _suppressed(node, tree):
+    if may_skip and _suppressed(node, tree):
         plan.decision, plan.reason = SUPPRESSED, "# async-migrate: skip"
         return plan
     if isinstance(node, cst.FunctionDef):

@@ -1,4 +1,4 @@
-"""Start lines of a module's nodes, and its regenerated code, from one lean codegen pass.
+"""Start lines and parents of a module's nodes, and its regenerated code, from one lean codegen pass.
 
 LibCST's ``PositionProvider`` records a full ``CodeRange`` (line and column, start and end)
 for every node through a generator-based context manager, and ``MetadataWrapper.resolve``
@@ -6,6 +6,8 @@ then walks the whole tree once more for batchable providers even when there are 
 reports only need start lines, so this pass tracks just the line: a token bumps it by the
 newlines it holds.  The numbers are the ones ``PositionProvider`` gives (``start.line``): a
 node's syntactic start where its codegen records one, else where its own code starts.
+
+Nodes are keyed by ``id``: the map holds the tree, so no id is reused while it lives.
 """
 
 from __future__ import annotations
@@ -18,19 +20,44 @@ from libcst._nodes.internal import CodegenState
 
 @dataclass
 class ModuleLines:
-    """``line_of(node)`` for the nodes of one tree (0 for a node not in it), and its code."""
+    """``line_of(node)`` for the nodes of one tree (0 for a node not in it), their parents, and its code."""
 
-    lines: dict[cst.CSTNode, int]
+    tree: cst.Module
+    lines: dict[int, int]
+    parents: dict[int, cst.CSTNode | None]
+    nodes: list[cst.CSTNode]   # every node, in source order
     code: str
 
+    @property
+    def shared(self) -> bool:
+        """Some node object stands at two places of the tree: it has no one parent."""
+        return len(self.nodes) != len(self.parents)
+
+    def holds(self, node: cst.CSTNode) -> bool:
+        """``node`` is a node of this tree (not one built since)."""
+        return id(node) in self.parents
+
     def line_of(self, node: cst.CSTNode) -> int:
-        return self.lines.get(node, 0)
+        return self.lines.get(id(node), 0)
+
+    def ancestors(self, nodes) -> set[int] | None:
+        """Ids of ``nodes`` and of every node above them; None when one is not in the tree."""
+        if self.shared:
+            return None
+        found: set[int] = set()
+        for node in nodes:
+            while node is not None and id(node) not in found:
+                if id(node) not in self.parents:
+                    return None
+                found.add(id(node))
+                node = self.parents[id(node)]
+        return found
 
 
 def module_lines(tree: cst.Module) -> ModuleLines:
     state = _LineState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
-    return ModuleLines(state.lines, "".join(state.tokens))
+    return ModuleLines(tree, state.lines, state.parents, state.nodes, "".join(state.tokens))
 
 
 def _newlines(token: str) -> int:
@@ -41,8 +68,11 @@ def _newlines(token: str) -> int:
 @dataclass
 class _LineState(CodegenState):
     line: int = 1
-    lines: dict[cst.CSTNode, int] = field(default_factory=dict)
+    lines: dict[int, int] = field(default_factory=dict)
+    parents: dict[int, cst.CSTNode | None] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)
+    open: list[cst.CSTNode | None] = field(default_factory=lambda: [None])   # the nodes being generated
+    nodes: list[cst.CSTNode] = field(default_factory=list)
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
@@ -50,12 +80,16 @@ class _LineState(CodegenState):
             self.line += _newlines(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
+        self.parents[id(node)] = self.open[-1]
+        self.nodes.append(node)
+        self.open.append(node)
         self.starts.append(self.line)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
+        self.open.pop()
         start = self.starts.pop()
-        if node not in self.lines:   # a syntactic start, recorded inside, wins
-            self.lines[node] = start
+        if id(node) not in self.lines:   # a syntactic start, recorded inside, wins
+            self.lines[id(node)] = start
 
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
                                   end_node: cst.CSTNode | None = None) -> _Record:
@@ -76,4 +110,4 @@ class _Record:
 
     def __exit__(self, *exc) -> None:
         lines = self.state.lines
-        lines[self.node] = lines[self.start_node] if self.start_node is not None else self.line
+        lines[id(self.node)] = lines[id(self.start_node)] if self.start_node is not None else self.line

@@ -42,6 +42,14 @@ class Rewriter(cst.CSTTransformer):
                 self.functions[id(function)] = view
         for points in self.points.values():
             points.sort(key=lambda p: p.order)
+        targets = [p.node for v in plan.converting for p in v.points] + [f for v in plan.converting for f in v.functions]
+        # Only nodes above a point or a converted function can change: the rest is not walked.
+        self.needed = plan.lines.ancestors(targets) if plan.lines is not None else None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.needed is not None and id(node) not in self.needed:
+            return False
+        return super().on_visit(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if id(node) in self.functions:
