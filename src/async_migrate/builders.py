@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .cst_names import dotted
+from .cst_names import dotted, names_under
 
 SYNC_TO_ASYNC = ("asgiref.sync", "sync_to_async")
 
@@ -49,7 +49,7 @@ def async_list(expr: cst.BaseExpression) -> cst.ListComp:
 
 def names_in(node: cst.CSTNode) -> set[str]:
     """Every name bound or read under ``node`` (attribute names excluded)."""
-    return {n.value for n in _all_names(node)}
+    return names_under(node)
 
 
 def fresh_name(node: cst.CSTNode, candidates: tuple[str, ...]) -> str:
@@ -61,21 +61,6 @@ def fresh_name(node: cst.CSTNode, candidates: tuple[str, ...]) -> str:
     while f"{candidates[0]}{index}" in used:
         index += 1
     return f"{candidates[0]}{index}"
-
-
-def _all_names(node: cst.CSTNode) -> list[cst.Name]:
-    found: list[cst.Name] = []
-
-    class Collect(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.append(name)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)  # ``x.user`` binds nothing called ``user``
-            return False
-
-    node.visit(Collect())
-    return found
 
 
 def parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:

@@ -1,6 +1,10 @@
-"""Small LibCST helpers: dotted names and a module's import table."""
+"""Small LibCST helpers: dotted names, the names a subtree uses, and a module's import table."""
 
 from __future__ import annotations
+
+import dataclasses
+from functools import cache
+from typing import Callable
 
 import libcst as cst
 
@@ -17,6 +21,41 @@ def dotted(node: cst.BaseExpression) -> str | None:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
+
+
+# Fields that only ever hold layout (whitespace, parentheses, commas, blank lines): never a Name.
+_LAYOUT = {"lpar", "rpar", "comma", "semicolon", "dot", "header", "footer", "leading_lines", "lines_after_decorators"}
+
+
+@cache
+def _fields(node_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(node_type)
+                 if f.name not in _LAYOUT and not f.name.startswith("whitespace"))
+
+
+def names_under(root: cst.CSTNode, stop: Callable[[cst.CSTNode], bool] | None = None) -> set[str]:
+    """Every name bound or read under ``root`` (attribute names excluded), found without
+    LibCST's visitor machinery (which rebuilds every node it passes).  ``stop(node)`` True:
+    nothing under ``node`` (nor ``node``) is looked at."""
+    found: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if stop is not None and stop(node):
+            continue
+        if type(node) is cst.Name:
+            found.add(node.value)
+            continue
+        if type(node) is cst.Attribute:
+            stack.append(node.value)   # ``x.user`` uses ``x`` only
+            continue
+        for name in _fields(type(node)):
+            value = getattr(node, name)
+            if type(value) is tuple or type(value) is list:
+                stack.extend(value)
+            elif isinstance(value, cst.CSTNode):
+                stack.append(value)
+    return found
 
 
 def import_table(module: cst.Module, module_name: str, is_package: bool = False) -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .builders import is_docstring
-from .cst_names import dotted
+from .cst_names import dotted, names_under
 from .positions import ModuleLines
 
 Needed = tuple[str, str | None]   # ("asgiref.sync", "sync_to_async") or ("asyncio", None)
@@ -134,36 +134,24 @@ def _dotted_expr(name: str) -> cst.Attribute | cst.Name:
 def _used_names(tree: cst.Module, wanted: set[str], original: ModuleLines | None = None) -> set[str]:
     """Names the module uses outside its import statements (attribute names excluded): all of
     them, or, given the ``original`` tree, at least those of ``wanted`` that it uses."""
-    used: set[str] = set()
     if original is not None and original.shared:
         original = None
     holding = _holding(original, wanted) if original is not None else {}
+    used: set[str] = set()
 
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if original is None or not original.holds(node):
-                return super().on_visit(node)
-            # A subtree of the original, unchanged: what it uses is known without a walk.
-            if isinstance(node, cst.Name):
-                used.add(node.value)
-            used.update(name for name, ids in holding.items() if id(node) in ids)
+    def stop(node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            return True
+        if original is None or not original.holds(node):
             return False
-
-        def visit_Import(self, node: cst.Import) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-            return False
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
+        # A subtree of the original, unchanged: what it uses is known without a walk.
+        if isinstance(node, cst.Name):
             used.add(node.value)
+        used.update(name for name, ids in holding.items() if id(node) in ids)
+        return True
 
-    tree.visit(Collect())
-    return used
+    walked = names_under(tree, stop)
+    return used | walked
 
 
 def _holding(original: ModuleLines, wanted: set[str]) -> dict[str, set[int]]:
