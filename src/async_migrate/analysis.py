@@ -19,6 +19,7 @@ from . import values as v
 from .call_rules import CallRules
 from .cst_shapes import chain_methods, index_of, is_slice, method, streamed_generator
 from .effects import BLOCKING, library_effect
+from .fast_visit import walk
 from .inference import ValueInference
 from .points import AUTH, IO, ORM, WRAP, Analysis, Context, Point  # noqa: F401 (re-exported)
 from .regions import describe_region
@@ -30,7 +31,7 @@ SAFE_CONTEXT_MANAGERS = ("contextlib.suppress", "io.StringIO", "io.BytesIO", "dj
 
 def analyse_function(func: cst.FunctionDef, ctx: Context, cls: cst.ClassDef | None = None) -> Analysis:
     analyser = BodyAnalyser(ctx, func, cls)
-    func.body.visit(analyser)
+    walk(func.body, analyser, ctx.lines)
     result = analyser.result
     user_reads = [p for p in result.points if p.kind == "request_user"]
     if user_reads:
@@ -189,7 +190,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
                     if analyser._region_kind(node):
                         found.add(id(node))
 
-            self.func.body.visit(Find())
+            walk(self.func.body, Find(), self.ctx.lines)
             self._regions = frozenset(found)
         return self._regions
 

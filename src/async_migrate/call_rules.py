@@ -9,6 +9,7 @@ from . import django_api as api
 from . import values as v
 from .cst_names import dotted
 from .effects import BLOCKING, library_effect, return_kind
+from .fast_visit import walk
 from .inference import ITERATING_BUILTINS
 from .points import AUTH, IO, ORM, TEMPLATE, WRAP
 
@@ -241,7 +242,7 @@ class CallRules:
         for arg in call.args:
             if arg.keyword is not None:
                 inner.env[arg.keyword.value] = self.value_of(arg.value)
-        function.body.visit(inner)
+        walk(function.body, inner, self.ctx.lines)
         if inner.result.blockers or any(p.kind != "select_related" for p in inner.result.points):
             return False
         # Only relations of objects this view fetched: load them in the view's own query.

@@ -87,6 +87,7 @@ def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled
     ctx = Context(facts, options, module_name, imports, set(defs),
                   line_of, {k: d for k, d in defs.items() if isinstance(d, cst.ClassDef)})
     ctx.functions = {k: d for k, d in defs.items() if isinstance(d, cst.FunctionDef)}
+    ctx.lines = lines
     plan = ModulePlan(lines=lines)
     may_skip = SKIP_MARK in lines.code   # else no header or comment of the module can hold the comment
     for view in found:

@@ -10,6 +10,7 @@ import libcst as cst
 from . import django_api as api
 from .cst_names import dotted
 from .facts import Options, ProjectFacts
+from .positions import ModuleLines
 
 # Codemod names (each is one module in codemods/).
 ORM, AUTH, WRAP, IO, TEMPLATE = "orm_async", "auth_async", "wrap_sync", "blocking_io", "template_response"
@@ -50,6 +51,7 @@ class Context:
         self.facts, self.options, self.module_name = facts, options, module_name
         self.imports, self.local_defs, self.line_of, self.classes = imports, local_defs, line_of, classes
         self.functions: dict[str, cst.FunctionDef] = {}   # module-level defs, for inline checks
+        self.lines: ModuleLines | None = None   # the module's line pass: fast walks of its nodes
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         name = dotted(node)

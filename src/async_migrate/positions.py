@@ -25,7 +25,8 @@ class ModuleLines:
     tree: cst.Module
     lines: dict[int, int]
     parents: dict[int, cst.CSTNode | None]
-    nodes: list[cst.CSTNode]   # every node, in source order
+    nodes: list[cst.CSTNode]   # every node, in source order (each before the nodes under it)
+    spans: dict[int, tuple[int, int]]   # node -> slice of ``nodes``: itself and every node under it
     code: str
 
     @property
@@ -57,7 +58,7 @@ class ModuleLines:
 def module_lines(tree: cst.Module) -> ModuleLines:
     state = _LineState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
-    return ModuleLines(tree, state.lines, state.parents, state.nodes, "".join(state.tokens))
+    return ModuleLines(tree, state.lines, state.parents, state.nodes, state.spans, "".join(state.tokens))
 
 
 def _newlines(token: str) -> int:
@@ -73,6 +74,8 @@ class _LineState(CodegenState):
     starts: list[int] = field(default_factory=list)
     open: list[cst.CSTNode | None] = field(default_factory=lambda: [None])   # the nodes being generated
     nodes: list[cst.CSTNode] = field(default_factory=list)
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+    firsts: list[int] = field(default_factory=list)
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
@@ -81,12 +84,14 @@ class _LineState(CodegenState):
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self.parents[id(node)] = self.open[-1]
+        self.firsts.append(len(self.nodes))
         self.nodes.append(node)
         self.open.append(node)
         self.starts.append(self.line)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         self.open.pop()
+        self.spans[id(node)] = (self.firsts.pop(), len(self.nodes))
         start = self.starts.pop()
         if id(node) not in self.lines:   # a syntactic start, recorded inside, wins
             self.lines[id(node)] = start
