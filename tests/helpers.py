@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 from async_migrate.django_api import parse_version
-from async_migrate.engine import transform_source
+from async_migrate.transform import transform_source
 from async_migrate.facts import Options, ProjectFacts
 from async_migrate.registry import all_codemods
 

@@ -149,7 +149,7 @@ def test_file_just_over_the_size_limit(project):
 
 
 def test_form_feed_that_libcst_cannot_round_trip_is_refused(project):
-    """engine.transform_source: a file LibCST would silently alter is reported, never written."""
+    """transform_source: a file LibCST would silently alter is reported, never written."""
     data = VIEWS.replace(b"\n\n\ndef ok", b"\n\n\n\x0cdef ok")
     (project / "app" / "views.py").write_bytes(data)
     result = cli("apply", "--no-color", "--quiet", ".", cwd=project)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from async_migrate import engine, project as project_module
+from async_migrate import engine, project as project_module, transform
 from async_migrate.engine import _decided_by_index, process_file, run
 from async_migrate.facts import Options, clear_cache, facts_for
 from async_migrate.files import iter_python_files
@@ -116,8 +116,8 @@ def test_files_the_index_settles_report_what_the_full_pass_reports(tmp_path, inc
 def test_unrouted_views_never_reach_libcst(tmp_path, monkeypatch):
     root = make_project(tmp_path, UNROUTED)
     parsed: list[str] = []
-    real = engine.transform_source
-    monkeypatch.setattr(engine, "transform_source",
+    real = transform.transform_source
+    monkeypatch.setattr(transform, "transform_source",
                         lambda text, path, *rest: parsed.append(path.name) or real(text, path, *rest))
     plan = plan_of(root)
     # mixed handlers, a skip comment, a routed view: the rest is settled by the index
@@ -175,3 +175,28 @@ def test_lines_naming_finds_whole_word_uses_only():
 
     text = "def view(request):\n    pass\nviews = 1\r\n_view = 2\rx = view(r)\nobj.view\n  view\n"
     assert _lines_naming(text, {"view"}) == {5, 6, 7}
+
+
+def test_a_missing_path_is_one_error_and_indexes_nothing(tmp_path, monkeypatch):
+    """``diff missing/`` once indexed the whole folder around it (from /tmp: minutes)."""
+    make_project(tmp_path, FILES)
+    monkeypatch.setattr(engine, "facts_for", lambda *a, **k: pytest.fail("indexed a folder"))
+    result = run([tmp_path / "missing"], Options(), ENABLED, jobs=1)
+    assert [(f.path.name, f.error) for f in result.files] == [("missing", "no such file or directory")]
+
+
+def test_a_run_the_index_settles_never_loads_libcst(tmp_path):
+    """Startup is part of every run: LibCST (about 0.3 s to import) loads only for files it rewrites."""
+    import subprocess
+    import sys
+
+    files = {k: v for k, v in UNROUTED.items() if k not in ("site/views.py", "site/mixed_views.py",
+                                                             "site/skipped_views.py", "site/urls.py")}
+    root = make_project(tmp_path, files)
+    script = ("import sys\nfrom async_migrate.cli import main\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              "print('libcst loaded:', 'libcst' in sys.modules, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", script, "diff", "--json", str(root)],
+                          capture_output=True, text=True, timeout=120)
+    assert "libcst loaded: False" in done.stderr, done.stderr
+    assert '"not routed"' in done.stdout

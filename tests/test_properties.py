@@ -253,7 +253,7 @@ def test_view_called_by_another_view_stays_sync_on_a_second_run():
 
 
 def test_lone_cr_line_endings_round_trip():
-    """LibCST drops a final lone "\\r"; the engine puts it back (engine.transform_source)."""
+    """LibCST drops a final lone "\\r"; the engine puts it back (transform.transform_source)."""
     source = "X = 1\r\r\rdef helper(a):\r    return a\r"
     assert migrate(source)[0] == source
     view = "from django.http import HttpResponse\r\r\rdef v(request):\r    return HttpResponse()\r"

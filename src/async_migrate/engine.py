@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import gc
 import multiprocessing
 import os
@@ -12,15 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import libcst as cst
-from libcst.codemod import CodemodContext
-
-from .codemods._base import FACTS_KEY, OPTIONS_KEY, PLAN_KEY, ViewCodemodCommand
 from .facts import Options, ProjectFacts, facts_for
 from .project import find_root
 from .files import FileError, FileProblem, SourceText, decode_source, encode_source, iter_python_files, read_source
 from .index_plan import plan_from_index
-from .plan import ModulePlan
 
 PARALLEL_THRESHOLD = 8   # fewer files than this are not worth starting worker processes
 
@@ -57,55 +51,9 @@ class RunResult:
         return [v for f in self.files for v in f.views]
 
 
-def _check_nesting(text: str) -> None:
-    """FileProblem for code nested too deeply for CPython: LibCST's native parser would crash on it."""
-    try:
-        ast.parse(text)
-    except (MemoryError, RecursionError):
-        raise FileProblem("too deeply nested to parse") from None
-    except SyntaxError as exc:   # other syntax errors: LibCST reports them with its own message
-        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
-            raise FileProblem("too deeply nested to parse") from None
-    except ValueError:
-        pass
-
-
-def transform_source(text: str, path: Path | None, facts: ProjectFacts, options: Options,
-                     enabled: frozenset[str]) -> tuple[str, ModulePlan]:
-    """Rewrite one module's source; raises cst.ParserSyntaxError for unparseable code."""
-    _check_nesting(text)
-    tree = cst.parse_module(text)
-    if text.endswith("\r") and not tree.has_trailing_newline:
-        tree = tree.with_changes(has_trailing_newline=True)   # LibCST drops a final lone "\r"
-    context = CodemodContext(filename=str(path) if path else None,
-                             scratch={OPTIONS_KEY: options, FACTS_KEY: facts})
-    command = ViewCodemodCommand(context, codemods=tuple(sorted(enabled)))
-    result = command.transform_module(tree)
-    plan = context.scratch.get(PLAN_KEY, ModulePlan())
-    if result is tree:
-        return text, plan   # nothing converted: the file stays exactly as it was
-    reproduced = plan.lines.code if plan.lines is not None else tree.code
-    if reproduced != text:   # e.g. a form feed before a statement: never rewrite what we did not touch
-        raise FileProblem("LibCST cannot reproduce this file byte for byte; not rewritten")
-    code = result.code
-    _check_compiles(code, text)
-    return code, plan
-
-
-def _check_compiles(new: str, old: str) -> None:
-    """The last safety net: a rewrite CPython would refuse is never written."""
-    try:
-        compile(new, "<rewritten>", "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        try:
-            compile(old, "<original>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return   # syntax newer than this Python: nothing to compare against
-        raise FileProblem(f"internal: the rewrite would not compile ({exc.msg}, line {exc.lineno}); "
-                          "file left unchanged, please report it") from None
-
-
 def process_file(path: Path, options: Options, enabled: frozenset[str], root: Path | None = None) -> FileResult:
+    from . import transform   # LibCST is loaded only once a file needs it
+
     started = time.perf_counter()
     result = FileResult(path)
     try:
@@ -116,13 +64,14 @@ def process_file(path: Path, options: Options, enabled: frozenset[str], root: Pa
         if known is not None and not facts.views_in(path):
             result.new = source.text   # the stdlib parse saw no view here: nothing to rewrite
         else:
-            result.new, plan = transform_source(source.text, path, facts, options, enabled)
+            checked = known is not None and known.text == source.text   # the index parsed this text
+            result.new, plan = transform.transform_source(source.text, path, facts, options, enabled, checked)
             result.views = [v.to_json() for v in plan.views]
             if result.new != source.text:
                 encode_source(source, result.new)   # fail now, not when writing
     except FileProblem as exc:
         result.error = str(exc)
-    except cst.ParserSyntaxError as exc:
+    except transform.ParserSyntaxError as exc:
         result.error = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
     except (RecursionError, MemoryError):   # CPython's parser gives up on deep nesting with MemoryError
         result.error = "too deeply nested to parse"
@@ -157,6 +106,9 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
     for given in paths:
         # One project per path given (not per file: a tree without manage.py or
         # pyproject.toml would otherwise make every folder a project of its own).
+        if not os.path.exists(given):   # reported by the walk; never index the folder around it
+            run_result.files.extend(FileResult(i.path, error=i.reason) for i in iter_python_files([Path(given)]))
+            continue
         root = find_root(Path(given))
         try:
             # built once, before any worker forks
@@ -174,6 +126,8 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
                 tasks.append((item, options, enabled, root))
     files = [task[0] for task in tasks]
     results: list[FileResult] = []
+    if tasks:
+        from . import transform  # noqa: F401 - imported once here, not in every worker
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
         # The project index is built: move it out of the collector's reach so the forked
         # workers do not copy every page of it when a collection touches the objects.
@@ -199,17 +153,19 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
 
 def process_stdin(data: bytes, options: Options, enabled: frozenset[str]) -> tuple[FileResult, SourceText | None]:
     """``-``: one module of no project, read from bytes."""
+    from . import transform
+
     result = FileResult(Path("-"))
     try:
         source = decode_source(data)
         facts = ProjectFacts.for_source(source.text)
         result.old = source.text
-        result.new, plan = transform_source(source.text, None, facts, options, enabled)
+        result.new, plan = transform.transform_source(source.text, None, facts, options, enabled)
         result.views = [v.to_json() for v in plan.views]
         return result, source
     except FileProblem as exc:
         result.error = str(exc)
-    except cst.ParserSyntaxError as exc:
+    except transform.ParserSyntaxError as exc:
         result.error = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
     except (RecursionError, MemoryError):   # e.g. from ast.parse in ProjectFacts.for_source
         result.error = "too deeply nested to parse"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .django_api import HTTP_HANDLERS
 from .discovery import FoundView
 from .facts import Options, ProjectFacts
-from .plan import ALREADY_ASYNC, NOT_ROUTED, SKIP_COMMENT, ViewPlan
+from .decisions import ALREADY_ASYNC, NOT_ROUTED, SKIP_COMMENT, ViewPlan
 
 
 def plan_from_index(facts: ProjectFacts, views: list[FoundView], options: Options) -> list[ViewPlan] | None:

@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext
 
-from async_migrate.registry import ORDER, all_codemods, select
+from async_migrate.registry import ORDER, all_codemods, codemod_names, select
 
 from ..helpers import migrate
 
@@ -15,7 +15,8 @@ HEADINGS = ("What it does", "Why", "Example", "Use instead", "Fix safety", "Refe
 
 
 def test_registry_lists_every_module_in_order():
-    assert list(all_codemods()) == list(ORDER)
+    assert list(all_codemods()) == list(ORDER) == list(codemod_names())
+    assert [module.NAME for module in all_codemods().values()] == list(ORDER)   # NAME is the module name
 
 
 @pytest.mark.parametrize("name,module", CODEMODS)
