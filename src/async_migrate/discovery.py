@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Iterator
 
 from .django_api import GENERIC_VIEWS, HTTP_HANDLERS
-from .project import ClassInfo, FunctionInfo, Module, Project, is_views_module
+from .project import WORD, ClassInfo, FunctionInfo, Module, Project, is_views_module
 from .urlconf import Route
 
-WORD = re.compile(r"\w+")
 NEWLINE = re.compile(r"\r\n|\r|\n")   # line ends as Python counts them
 VIEW_BASE = {"django.views.View", "django.views.generic.View", "django.views.generic.base.View"}
 RESPONSE_NAMES = {"HttpResponse", "JsonResponse", "render", "redirect", "HttpResponseRedirect",
@@ -155,14 +154,15 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
     """Record every use of a function view outside urls.py: a direct call, or a reference
     such as ``sync_to_async(view)`` (which a converted caller holds after a first run)."""
     function_views = {key for key, view in views.items() if not view.is_class and (view.routed or unrouted)}
-    if not function_views:
-        return
     short_names = {key.rsplit(".", 1)[1] for key in function_views}
     # The module's words decide whether it is worth parsing, and the lines naming a view
     # which of its statements are worth walking (linear in its text).
     for module in project.modules.values():
-        named = short_names & set(WORD.findall(module.text))
-        if module.name.split(".")[-1] == "urls" or not named:
+        words, module.words = module.words, None   # read once, then freed
+        if not short_names or module.name.split(".")[-1] == "urls":
+            continue
+        named = short_names & (words if words is not None else set(WORD.findall(module.text)))
+        if not named:
             continue
         lines = _lines_naming(module.text, named)
         if not lines:

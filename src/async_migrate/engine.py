@@ -81,6 +81,17 @@ def process_file(path: Path, options: Options, enabled: frozenset[str], root: Pa
     return result
 
 
+def _walk(given: Path, facts: ProjectFacts | None, exclude: tuple[str, ...]) -> Iterable[Path | FileError]:
+    """The files under ``given``: the walk the index just made when it walked the same folder
+    (taken once: a later run walks afresh), else a new walk."""
+    project = facts.project if facts is not None else None
+    if project is None or exclude or not project.walked or given.resolve() != project.root:
+        return iter_python_files([given], exclude)
+    walked, project.walked = project.walked, []
+    return [FileError(given / item.path.relative_to(project.root), item.reason) if isinstance(item, FileError)
+            else given / item.relative_to(project.root) for item in walked]
+
+
 def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) -> FileResult | None:
     """The result of a file the index alone settles: no view in it, or views that all stay."""
     if facts is None or facts.project.module_for_path(path) is None:
@@ -115,7 +126,7 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
             facts = facts_for(Path(given), root, jobs, unrouted_callers=options.include_unrouted)
         except Exception:  # noqa: BLE001 - reported per file below
             facts = None
-        for item in iter_python_files([Path(given)], exclude):
+        for item in _walk(Path(given), facts, exclude):
             if isinstance(item, FileError):
                 run_result.files.append(FileResult(item.path, error=item.reason))
                 continue

@@ -8,6 +8,7 @@ absent from the index; the LibCST pass reports real syntax errors for the files 
 from __future__ import annotations
 
 import ast
+import itertools
 import multiprocessing
 import re
 from collections import OrderedDict
@@ -15,11 +16,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Iterable, Iterator, TypeVar
 
 from .downlevel import parse_any
-from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
+from .files import SKIP_DIRS, FileError, FileProblem, iter_python_files, read_source
 
 PARALLEL_LOAD_MIN = 200   # fewer files are parsed faster than worker processes start
+LOAD_CHUNK = 64           # files per worker job
+WORD = re.compile(r"\w+")
+T = TypeVar("T")
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SETTINGS_ENV = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
@@ -80,6 +85,7 @@ class Module:
     imports: dict[str, str] = field(default_factory=dict)   # local name -> qualified name
     function_info: dict[str, FunctionInfo] = field(default_factory=dict)
     class_info: dict[str, ClassInfo] = field(default_factory=dict)
+    words: frozenset[str] | None = None   # the identifiers of ``text``, until the callers search
 
     @classmethod
     def from_tree(cls, name: str, path: Path, tree: ast.Module, text: str, keep_tree: bool = True) -> "Module":
@@ -237,18 +243,35 @@ def module_name(root: Path, path: Path, resolved: bool = False) -> str:
     return ".".join(parts)
 
 
-def _load_module(job: tuple[Path, Path]) -> Module | None:
-    """The summary of one file, or None when it cannot be read or parsed (a worker's job: it
-    sends back the summary and the text, never the tree)."""
-    root, path = job
+def _load_modules(root: Path, items: list[Path | FileError]) -> list[Module | None]:
+    """A worker's job: the summaries of some files (never their trees)."""
+    return [_load_module(root, item) for item in items if isinstance(item, Path)]
+
+
+def _load_module(root: Path, path: Path) -> Module | None:
+    """The summary of one file, or None when it cannot be read or parsed."""
     try:
         path = path.resolve()
         name = module_name(root, path, resolved=True)
         source = read_source(path)
         # Most modules are never looked at again: their trees go now, while still in the cache.
-        return Module.from_tree(name, path, parse_any(source.text), source.text, keep_tree=False)
+        module = Module.from_tree(name, path, parse_any(source.text), source.text, keep_tree=False)
     except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    module.words = frozenset(WORD.findall(source.text))   # for the callers search; dropped after it
+    return module
+
+
+def _recorded(items: Iterator[T], record: list[T]) -> Iterator[T]:
+    for item in items:
+        record.append(item)
+        yield item
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 @dataclass
@@ -257,18 +280,23 @@ class Project:
 
     root: Path
     modules: dict[str, Module] = field(default_factory=dict)
+    walked: list[Path | FileError] = field(default_factory=list, repr=False)
     _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, root: Path, jobs: int = 1) -> "Project":
-        """Index every module under ``root`` (parsed by ``jobs`` processes on big trees)."""
+        """Index every module under ``root``.  On big trees ``jobs`` processes parse them while
+        the walk goes on; ``walked`` keeps what the walk yielded, for a run over the same tree."""
         project = cls(root.resolve())
-        paths = [item for item in iter_python_files([project.root]) if isinstance(item, Path)]
-        if jobs > 1 and len(paths) >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods():
+        walk = _recorded(iter_python_files([project.root]), project.walked)
+        first = list(itertools.islice(walk, PARALLEL_LOAD_MIN))
+        if jobs > 1 and len(first) == PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods():
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                loaded = list(pool.map(_load_module, [(project.root, p) for p in paths], chunksize=32))
+                chunks = _chunks(itertools.chain(first, walk), LOAD_CHUNK)
+                futures = [pool.submit(_load_modules, project.root, chunk) for chunk in chunks]
+                loaded = [module for future in futures for module in future.result()]
         else:
-            loaded = [_load_module((project.root, path)) for path in paths]
+            loaded = _load_modules(project.root, [*first, *walk])
         for module in loaded:
             if module is not None:
                 project.modules[module.name] = module
