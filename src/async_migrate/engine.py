@@ -94,9 +94,10 @@ def _walk(given: Path, facts: ProjectFacts | None, exclude: tuple[str, ...]) -> 
 
 def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) -> FileResult | None:
     """The result of a file the index alone settles: no view in it, or views that all stay."""
-    if facts is None or facts.project.module_for_path(path) is None:
+    module = facts.project.module_for_path(path) if facts is not None else None
+    if module is None:
         return None
-    views = facts.views_in(path)
+    views = facts.views_in(module.path)
     plans = plan_from_index(facts, views, options) if views else []
     if plans is None:
         return None

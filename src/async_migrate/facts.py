@@ -73,7 +73,7 @@ class ProjectFacts:
             self._by_path = {}
             for view in sorted(self.views.values(), key=lambda v: v.line):
                 self._by_path.setdefault(view.path, []).append(view)
-        return self._by_path.get(path.resolve(), [])
+        return self._by_path.get(path if path in self._by_path else path.resolve(), [])
 
 
 _CACHE: dict[tuple[Path, bool], ProjectFacts] = {}

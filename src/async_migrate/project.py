@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import itertools
 import multiprocessing
+import os
 import re
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
@@ -303,6 +304,13 @@ class Project:
         return project
 
     def module_for_path(self, path: Path) -> Module | None:
+        absolute = Path(os.path.abspath(path))
+        try:   # no symlink on the way (the common case): no need to resolve, which costs syscalls
+            module = self.modules.get(module_name(self.root, absolute, resolved=True))
+            if module is not None and module.path == absolute:
+                return module
+        except ValueError:
+            pass
         try:
             return self.modules.get(module_name(self.root, path))
         except ValueError:
