@@ -63,7 +63,8 @@ DEFAULT_TREES = ("django", "views", "real")
 WHOLE_TREE_GOAL = 0.2      # diff / libcst on whole trees
 ALL_VIEWS_GOAL = 1.5       # diff / libcst on the all-views tree
 MEMORY_GOAL_MB = 400.0     # at 10,000 files
-SECOND_RUN_SLACK = 1.05    # "no slower": within 5% (timing noise)
+SECOND_RUN_SLACK = 1.05    # "no slower": within 5% or SECOND_RUN_NOISE_S (timing noise)
+SECOND_RUN_NOISE_S = 0.1   # a process start varies this much on a sub-second run
 
 LIBCST_BASELINE = r"""
 import sys, libcst
@@ -402,9 +403,9 @@ def goals(results: list[TreeResult]) -> list[str]:
     for r in results:
         if r.skipped or r.diff2.skipped or r.diff2.returncode not in (0, 1, 2):
             continue
-        ok = r.diff2.wall <= r.diff1.wall * SECOND_RUN_SLACK
+        ok = r.diff2.wall <= max(r.diff1.wall * SECOND_RUN_SLACK, r.diff1.wall + SECOND_RUN_NOISE_S)
         lines.append(f"{r.name}: second run no slower: {verdict(ok)} "
-                     f"({r.diff1.wall:.1f}s then {r.diff2.wall:.1f}s)")
+                     f"({r.diff1.wall:.2f}s then {r.diff2.wall:.2f}s)")
     return lines
 
 
