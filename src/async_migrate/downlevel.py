@@ -9,6 +9,7 @@ line numbers.  The files themselves are never changed by this: it only feeds the
 from __future__ import annotations
 
 import ast
+import re
 
 
 def parse_any(text: str) -> ast.Module:
@@ -18,10 +19,57 @@ def parse_any(text: str) -> ast.Module:
     except SyntaxError as first:
         if "too many nested" in str(first.msg) or "too complex" in str(first.msg):
             raise   # LibCST's native parser would crash on it: never hand it over
-        older = _downlevel(text)
-        if older is None:
+        older = _downlevel_lines(text, first)
+        if older is not None:
+            return older
+        older_text = _downlevel(text)
+        if older_text is None:
             raise first from None
-        return ast.parse(older)
+        return ast.parse(older_text)
+
+
+_EXCEPT = re.compile(r"^(\s*except\*?\s+)([\w.]+(?:\s*,\s*[\w.]+)+)(\s*:)")
+_TYPE_ALIAS = re.compile(r"^(\s*)type\s+(\w+)\s*(?:\[[^\[\]]*\])?\s*=")
+_GENERIC_DEF = re.compile(r"^\s*(?:async\s+def|def|class)\s+\w+\s*\[")
+MAX_LINE_FIXES = 64
+
+
+def _downlevel_lines(text: str, error: SyntaxError) -> ast.Module | None:
+    """The cheap way: rewrite the line each SyntaxError points at, while it is one of the
+    newer constructs on a single line, and parse again.  None: leave it to LibCST."""
+    lines = text.splitlines(keepends=True)
+    for _ in range(MAX_LINE_FIXES):
+        number = (error.lineno or 0) - 1
+        fixed = _fixed_line(lines[number]) if 0 <= number < len(lines) else None
+        if fixed is None:
+            return None
+        lines[number] = fixed
+        try:
+            return ast.parse("".join(lines))
+        except SyntaxError as again:
+            error = again
+    return None
+
+
+def _fixed_line(line: str) -> str | None:
+    """``except A, B:`` -> ``except (A, B):``; ``type X = v`` -> ``X = v``; ``def f[T](`` -> ``def f(``."""
+    if match := _EXCEPT.match(line):
+        return f"{match[1]}({match[2]}){match[3]}{line[match.end():]}"
+    if match := _TYPE_ALIAS.match(line):
+        return f"{match[1]}{match[2]} ={line[match.end():]}"
+    if match := _GENERIC_DEF.match(line):
+        end = _closing_bracket(line, match.end() - 1)
+        return None if end is None else line[: match.end() - 1] + line[end + 1:]
+    return None
+
+
+def _closing_bracket(line: str, start: int) -> int | None:
+    depth = 0
+    for index in range(start, len(line)):
+        depth += {"[": 1, "]": -1}.get(line[index], 0)
+        if depth == 0:
+            return index
+    return None   # the type parameters go on over several lines
 
 
 def _downlevel(text: str) -> str | None:
