@@ -28,6 +28,7 @@ class ModuleLines:
     nodes: list[cst.CSTNode]   # every node, in source order (each before the nodes under it)
     spans: dict[int, tuple[int, int]]   # node -> slice of ``nodes``: itself and every node under it
     code: str
+    statements: dict[int, tuple[int, int]]   # top-level statement -> slice of ``code`` it generated
 
     @property
     def shared(self) -> bool:
@@ -55,10 +56,45 @@ class ModuleLines:
         return found
 
 
+    def code_of(self, result: cst.Module) -> str:
+        """``result.code`` for a rewrite of this tree: a top-level statement the rewrite kept (the
+        same node object) is copied from ``code``, the others are generated.  A statement's code
+        does not depend on its neighbours (no indent at the top level; the module's indent and
+        newline are the ones it was generated with), so the text is the one LibCST would give."""
+        if (not result.has_trailing_newline or not self.tree.has_trailing_newline
+                or (result.default_indent, result.default_newline)
+                != (self.tree.default_indent, self.tree.default_newline)):
+            return result.code   # the last newline is popped: leave that to LibCST
+        state = CodegenState(default_indent=result.default_indent, default_newline=result.default_newline)
+        for line in result.header:
+            line._codegen(state)
+        for statement in result.body:
+            where = self.statements.get(id(statement))
+            if where is not None:
+                state.add_token(self.code[where[0]:where[1]])
+            else:
+                statement._codegen(state)
+        for line in result.footer:
+            line._codegen(state)
+        if not state.tokens:
+            state.add_token(result.default_newline)   # an empty module keeps its newline
+        return "".join(state.tokens)
+
+
 def module_lines(tree: cst.Module) -> ModuleLines:
     state = _LineState(default_indent=tree.default_indent, default_newline=tree.default_newline)
+    state.module = tree
     tree._codegen(state)
-    return ModuleLines(tree, state.lines, state.parents, state.nodes, state.spans, "".join(state.tokens))
+    tokens = state.tokens
+    statements: dict[int, tuple[int, int]] = {}
+    offset, done = 0, 0
+    for node, first, last in state.top:   # token ranges, in order, to character ranges
+        offset += sum(map(len, tokens[done:first]))
+        start = offset
+        offset += sum(map(len, tokens[first:last]))
+        done = last
+        statements[id(node)] = (start, offset)
+    return ModuleLines(tree, state.lines, state.parents, state.nodes, state.spans, "".join(tokens), statements)
 
 
 def _newlines(token: str) -> int:
@@ -76,6 +112,9 @@ class _LineState(CodegenState):
     nodes: list[cst.CSTNode] = field(default_factory=list)
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)
     firsts: list[int] = field(default_factory=list)
+    module: cst.Module | None = None
+    top_first: int = 0
+    top: list[tuple[cst.CSTNode, int, int]] = field(default_factory=list)   # statement, first token, end
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
@@ -83,7 +122,9 @@ class _LineState(CodegenState):
             self.line += _newlines(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        self.parents[id(node)] = self.open[-1]
+        parent = self.parents[id(node)] = self.open[-1]
+        if parent is self.module and parent is not None:
+            self.top_first = len(self.tokens)
         self.firsts.append(len(self.nodes))
         self.nodes.append(node)
         self.open.append(node)
@@ -91,6 +132,8 @@ class _LineState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         self.open.pop()
+        if self.open[-1] is self.module and self.module is not None:
+            self.top.append((node, self.top_first, len(self.tokens)))
         self.spans[id(node)] = (self.firsts.pop(), len(self.nodes))
         start = self.starts.pop()
         if id(node) not in self.lines:   # a syntactic start, recorded inside, wins
