@@ -32,6 +32,18 @@ def _rewrites(tree: cst.Module):
     yield tree.with_changes(body=[], header=[], footer=[])
     yield tree.with_changes(header=[*tree.header, cst.EmptyLine(comment=cst.Comment("# new"))])
     yield tree.with_changes(has_trailing_newline=not tree.has_trailing_newline)
+    blocks = [s for s in body if isinstance(getattr(s, "body", None), cst.IndentedBlock)]
+    if blocks:   # inside blocks: a statement changed, the block re-indented, statements moved out
+        inner = list(blocks[0].body.body)
+        changed = [cst.parse_statement("pass\n"), *inner[1:]]
+        yield tree.with_changes(body=[s.with_changes(body=s.body.with_changes(body=changed))
+                                      if s is blocks[0] else s for s in body])
+        yield tree.with_changes(body=[s.with_changes(body=s.body.with_changes(indent=" \t"))
+                                      if s in blocks else s for s in body])
+        yield tree.with_changes(body=[*body, *inner])
+        wrapped = cst.With(items=[cst.WithItem(cst.Name("lock"))], body=cst.IndentedBlock(body=inner))
+        yield tree.with_changes(body=[s.with_changes(body=s.body.with_changes(body=[wrapped]))
+                                      if s is blocks[0] else s for s in body])
 
 
 def _same_code(text: str) -> None:
