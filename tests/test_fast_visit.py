@@ -97,3 +97,47 @@ def test_only_overridden_attribute_hooks_count() -> None:
     assert _attribute_hooks(BodyAnalyser) == {
         "DictComp": ("key", "value"), "For": ("body",), "GeneratorExp": ("elt",), "ListComp": ("elt",),
         "SetComp": ("elt",), "While": ("body",)}
+
+
+class Plain(cst.CSTVisitor):
+    """Only visit_X/leave_X hooks (LibCST's on_visit and on_leave): walk looks each up once per type."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int]] = []
+        self.visit_Integer = lambda node: self.calls.append(("integer", id(node)))   # an instance's own
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.calls.append(("name", id(node)))
+
+    def leave_Name(self, node: cst.Name) -> None:
+        self.calls.append(("left name", id(node)))
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        self.calls.append(("call", id(node)))
+        return True
+
+    def leave_Call(self, node: cst.Call) -> None:
+        self.calls.append(("left call", id(node)))
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.calls.append(("lambda", id(node)))
+        return False
+
+    def leave_Lambda(self, node: cst.Lambda) -> None:
+        self.calls.append(("left lambda", id(node)))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.calls.append(("attribute", id(node)))
+        return 0   # only False stops the walk
+
+
+@pytest.mark.parametrize("path", [*sorted(SRC.glob("*.py"))[:8], None], ids=lambda p: p.name if p else "tricky")
+def test_plain_visitor_same_calls_as_libcst(path: Path | None) -> None:
+    text = path.read_text(encoding="utf-8") if path else TRICKY + EXTRA
+    tree = cst.parse_module(text)
+    lines = module_lines(tree)
+    for root in [tree, *tree.body]:
+        expected, fast = Plain(), Plain()
+        root.visit(expected)
+        walk(root, fast, lines)
+        assert fast.calls == expected.calls

@@ -22,6 +22,7 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor, lines: ModuleLines | None) 
         root.visit(visitor)
         return
     hooks = _attribute_hooks(type(visitor))
+    on_visit, on_leave = _dispatch(visitor)
     nodes, spans = lines.nodes, lines.spans
     index, stop = spans[id(root)]
     walking: list[tuple[int, cst.CSTNode]] = []   # (end of its span, node) of the open subtrees
@@ -29,27 +30,62 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor, lines: ModuleLines | None) 
     after: dict[int, list] = {}
     while True:
         while walking and (index >= stop or walking[-1][0] <= index):
-            _leave(walking.pop()[1], visitor, after)
+            _leave(walking.pop()[1], on_leave, after)
         if index >= stop:
             return
         node = nodes[index]
         for hook in before.pop(id(node), ()):
             hook()
-        if visitor.on_visit(node):
+        if on_visit(node):
             attributes = hooks.get(type(node).__name__)
             if attributes:
                 _schedule(node, attributes, visitor, before, after)
             walking.append((spans[id(node)][1], node))
             index += 1
         else:
-            _leave(node, visitor, after)
+            _leave(node, on_leave, after)
             index = spans[id(node)][1]
 
 
-def _leave(node: cst.CSTNode, visitor: cst.CSTVisitor, after: dict[int, list]) -> None:
-    visitor.on_leave(node)
+def _leave(node: cst.CSTNode, on_leave, after: dict[int, list]) -> None:
+    on_leave(node)
     for hook in after.pop(id(node), ()):
         hook()
+
+
+def _dispatch(visitor: cst.CSTVisitor):
+    """``visitor.on_visit`` and ``visitor.on_leave``; where those are LibCST's own, the same calls
+    with each node type's ``visit_X``/``leave_X`` looked up once and LibCST's empty ones skipped."""
+    kind = type(visitor)
+    if kind.on_visit is not cst.CSTVisitor.on_visit or kind.on_leave is not cst.CSTVisitor.on_leave:
+        return visitor.on_visit, visitor.on_leave
+    visits: dict[type, object] = {}
+    leaves: dict[type, object] = {}
+
+    def on_visit(node: cst.CSTNode) -> bool:
+        node_type = type(node)
+        if node_type not in visits:
+            visits[node_type] = _own_hook(visitor, "visit_" + node_type.__name__)
+        method = visits[node_type]
+        return method is None or method(node) is not False
+
+    def on_leave(node: cst.CSTNode) -> None:
+        node_type = type(node)
+        if node_type not in leaves:
+            leaves[node_type] = _own_hook(visitor, "leave_" + node_type.__name__)
+        method = leaves[node_type]
+        if method is not None:
+            method(node)
+
+    return on_visit, on_leave
+
+
+def _own_hook(visitor: cst.CSTVisitor, name: str):
+    """The bound ``name`` method of ``visitor``, or None where there is none or it is LibCST's empty one."""
+    if name not in getattr(visitor, "__dict__", {}) and \
+            getattr(type(visitor), name, None) is getattr(cst.CSTVisitor, name, None):
+        return None
+    return getattr(visitor, name, None)
 
 
 def _schedule(node: cst.CSTNode, attributes: tuple[str, ...], visitor: cst.CSTVisitor,

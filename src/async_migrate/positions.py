@@ -13,6 +13,7 @@ Nodes are keyed by ``id``: the map holds the tree, so no id is reused while it l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -28,6 +29,7 @@ class ModuleLines:
     nodes: list[cst.CSTNode]   # every node, in source order (each before the nodes under it)
     spans: dict[int, tuple[int, int]]   # node -> slice of ``nodes``: itself and every node under it
     code: str
+    pieces: dict[int, tuple[int, int, tuple[str, ...]]]   # statement of a body -> its slice of ``code``, indent
 
     @property
     def shared(self) -> bool:
@@ -55,10 +57,72 @@ class ModuleLines:
         return found
 
 
+    def code_of(self, result: cst.Module) -> str:
+        """``result.code`` for a rewrite of this tree, copying from ``code`` each statement the
+        rewrite kept (the same node object in a module's or a block's body).  A statement's code
+        depends only on the indent it is generated at and the module's indent and newline, so
+        it is copied only where those are the ones it had; the text is the one LibCST gives."""
+        if (not result.has_trailing_newline or not self.tree.has_trailing_newline
+                or (result.default_indent, result.default_newline)
+                != (self.tree.default_indent, self.tree.default_newline)):
+            return result.code   # LibCST pops the file's last newline: leave that to it
+        return self._with_kept(result).code
+
+    def _with_kept(self, node: cst.CSTNode) -> cst.CSTNode:
+        """``node`` with every kept statement under it standing as a ``_Kept`` of its code.  Only
+        the nodes that can hold statements are looked into (the rest is generated as it is)."""
+        changes = {}
+        for name in node.__dataclass_fields__:
+            value = getattr(node, name)
+            if isinstance(value, (tuple, list)):
+                statements = name == "body" and isinstance(node, _BODIES)
+                new = [self._kept(child) if statements and id(child) in self.pieces else self._look(child)
+                       for child in value]
+                if any(a is not b for a, b in zip(new, value)):
+                    changes[name] = new
+            elif isinstance(value, cst.CSTNode):
+                new = self._look(value)
+                if new is not value:
+                    changes[name] = new
+        return node.with_changes(**changes) if changes else node
+
+    def _look(self, node):
+        """``_with_kept(node)`` for a new node that can hold statements, else ``node``."""
+        if isinstance(node, _BLOCKS) and id(node) not in self.parents:
+            return self._with_kept(node)
+        return node
+
+    def _kept(self, statement: cst.BaseStatement) -> _Kept:
+        start, end, indent = self.pieces[id(statement)]
+        return _Kept(statement, self.code[start:end], indent)
+
+
+@dataclass(frozen=True, eq=False)
+class _Kept(cst.BaseStatement):
+    """A kept statement in a tree only generated: its code as it was, where the indent is the same."""
+
+    statement: cst.BaseStatement
+    text: str
+    indent: tuple[str, ...]
+
+    def _visit_and_replace_children(self, visitor):
+        return self
+
+    def _codegen_impl(self, state: CodegenState) -> None:
+        if tuple(state.indent_tokens) == self.indent:
+            state.add_token(self.text)
+        else:
+            self.statement._codegen(state)
+
+
 def module_lines(tree: cst.Module) -> ModuleLines:
     state = _LineState(default_indent=tree.default_indent, default_newline=tree.default_newline)
     tree._codegen(state)
-    return ModuleLines(tree, state.lines, state.parents, state.nodes, state.spans, "".join(state.tokens))
+    pieces = {}
+    if tree.has_trailing_newline:   # else the last token went: code_of does not copy then
+        ends = list(accumulate(map(len, state.tokens), initial=0))   # token index -> character offset
+        pieces = {key: (ends[first], ends[last], indent) for key, first, last, indent in state.pieces}
+    return ModuleLines(tree, state.lines, state.parents, state.nodes, state.spans, "".join(state.tokens), pieces)
 
 
 def _newlines(token: str) -> int:
@@ -66,16 +130,21 @@ def _newlines(token: str) -> int:
     return token.count("\n") + token.count("\r") - token.count("\r\n")
 
 
+_BODIES = (cst.Module, cst.IndentedBlock)
+_BLOCKS = (cst.BaseCompoundStatement, cst.IndentedBlock, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler,
+           cst.Finally, cst.MatchCase)   # the nodes statements can stand under
+
+
 @dataclass
 class _LineState(CodegenState):
     line: int = 1
     lines: dict[int, int] = field(default_factory=dict)
     parents: dict[int, cst.CSTNode | None] = field(default_factory=dict)
-    starts: list[int] = field(default_factory=list)
-    open: list[cst.CSTNode | None] = field(default_factory=lambda: [None])   # the nodes being generated
     nodes: list[cst.CSTNode] = field(default_factory=list)
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)
-    firsts: list[int] = field(default_factory=list)
+    # the nodes being generated, each with its index in ``nodes``, its line and its first token
+    stack: list[tuple[cst.CSTNode | None, int, int, int]] = field(default_factory=lambda: [(None, 0, 0, 0)])
+    pieces: list[tuple[int, int, int, tuple[str, ...]]] = field(default_factory=list)
 
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
@@ -83,18 +152,19 @@ class _LineState(CodegenState):
             self.line += _newlines(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        self.parents[id(node)] = self.open[-1]
-        self.firsts.append(len(self.nodes))
+        stack = self.stack
+        self.parents[id(node)] = stack[-1][0]
+        stack.append((node, len(self.nodes), self.line, len(self.tokens)))
         self.nodes.append(node)
-        self.open.append(node)
-        self.starts.append(self.line)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        self.open.pop()
-        self.spans[id(node)] = (self.firsts.pop(), len(self.nodes))
-        start = self.starts.pop()
-        if id(node) not in self.lines:   # a syntactic start, recorded inside, wins
-            self.lines[id(node)] = start
+        stack = self.stack
+        _, first, start, token = stack.pop()
+        key = id(node)
+        self.spans[key] = (first, len(self.nodes))
+        self.lines.setdefault(key, start)   # a syntactic start, recorded inside, wins
+        if type(stack[-1][0]) in _BODIES and isinstance(node, cst.BaseStatement):
+            self.pieces.append((id(node), token, len(self.tokens), tuple(self.indent_tokens)))
 
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
                                   end_node: cst.CSTNode | None = None) -> _Record:

@@ -50,7 +50,7 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
     reproduced = plan.lines.code if plan.lines is not None else tree.code
     if reproduced != text:   # e.g. a form feed before a statement: never rewrite what we did not touch
         raise FileProblem("LibCST cannot reproduce this file byte for byte; not rewritten")
-    code = result.code
+    code = plan.lines.code_of(result) if plan.lines is not None else result.code
     _check_compiles(code, text)
     return code, plan
 
