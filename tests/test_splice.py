@@ -87,3 +87,25 @@ def test_generated_modules(pieces: list[str], newline: str, trailing: bool) -> N
     except SyntaxError:
         return   # mixed tabs and spaces and the like: not a module LibCST sees
     _same_code(text)
+
+
+def test_the_engine_rewrites_of_the_examples_and_patterns(monkeypatch) -> None:
+    from async_migrate import engine
+    from async_migrate.facts import Options, clear_cache
+    from async_migrate.positions import ModuleLines
+    from async_migrate.registry import codemod_names
+
+    compared = []
+    code_of = ModuleLines.code_of
+
+    def checked(self, result):
+        code = code_of(self, result)
+        assert code == result.code
+        compared.append(code)
+        return code
+
+    monkeypatch.setattr(ModuleLines, "code_of", checked)
+    for root in [ROOT / "examples" / "shop" / "before", ROOT / "tests" / "patterns"]:
+        clear_cache()
+        engine.run([root], Options(), frozenset(codemod_names()), jobs=1)
+    assert len(compared) >= 3

@@ -6,6 +6,8 @@ then walks the whole tree once more for batchable providers even when there are 
 reports only need start lines, so this pass tracks just the line: a token bumps it by the
 newlines it holds.  The numbers are the ones ``PositionProvider`` gives (``start.line``): a
 node's syntactic start where its codegen records one, else where its own code starts.
+The pass also notes where each statement of a body starts and ends in the code, so the
+rewritten module's code can copy the statements the rewrite kept (``ModuleLines.code_of``).
 
 Nodes are keyed by ``id``: the map holds the tree, so no id is reused while it lives.
 """
@@ -55,7 +57,6 @@ class ModuleLines:
                 found.add(id(node))
                 node = self.parents[id(node)]
         return found
-
 
     def code_of(self, result: cst.Module) -> str:
         """``result.code`` for a rewrite of this tree, copying from ``code`` each statement the
