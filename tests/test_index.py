@@ -193,8 +193,8 @@ def test_a_run_the_index_settles_never_loads_libcst(tmp_path):
     files = {k: v for k, v in UNROUTED.items() if k not in ("site/views.py", "site/mixed_views.py",
                                                              "site/skipped_views.py", "site/urls.py")}
     root = make_project(tmp_path, files)
-    script = ("import sys\nfrom async_migrate.cli import main\n"
-              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    script = ("import sys\nfrom async_migrate.cli import app\n"
+              "try:\n    app()\nexcept SystemExit:\n    pass\n"
               "print('libcst loaded:', 'libcst' in sys.modules, file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", script, "diff", "--json", str(root)],
                           capture_output=True, text=True, timeout=120)

@@ -97,7 +97,7 @@ def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) 
     module = facts.project.module_for_path(path) if facts is not None else None
     if module is None:
         return None
-    views = facts.views_in(module.path)
+    views = facts.views_in(module.path, resolved=True)
     plans = plan_from_index(facts, views, options) if views else []
     if plans is None:
         return None

@@ -68,12 +68,12 @@ class ProjectFacts:
             view.routed = True
         return cls(project, settings, models, effects, views, single_source=True)
 
-    def views_in(self, path: Path) -> list[FoundView]:
+    def views_in(self, path: Path, resolved: bool = False) -> list[FoundView]:
         if self._by_path is None:
             self._by_path = {}
             for view in sorted(self.views.values(), key=lambda v: v.line):
                 self._by_path.setdefault(view.path, []).append(view)
-        return self._by_path.get(path if path in self._by_path else path.resolve(), [])
+        return self._by_path.get(path if resolved else path.resolve(), [])
 
 
 _CACHE: dict[tuple[Path, bool], ProjectFacts] = {}

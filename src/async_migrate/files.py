@@ -63,12 +63,18 @@ def _reason(exc: OSError) -> str:
 
 def _stat_kind(path: Path) -> str:
     """"dir", "file" or "other" (what ``path`` leads to), or a problem like "broken symlink"."""
+    return _stat(path)[0]
+
+
+def _stat(path: Path) -> tuple[str, tuple[int, int]]:
+    """``_stat_kind`` and the (st_dev, st_ino) it leads to ((0, 0) for a problem)."""
     try:
-        mode = os.stat(path).st_mode
+        st = os.stat(path)
     except OSError as exc:
         broken = exc.errno == errno.ENOENT and os.path.islink(path)
-        return "broken symlink" if broken else _reason(exc)
-    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+        return ("broken symlink" if broken else _reason(exc)), (0, 0)
+    kind = "dir" if stat.S_ISDIR(st.st_mode) else "file" if stat.S_ISREG(st.st_mode) else "other"
+    return kind, (st.st_dev, st.st_ino)
 
 
 class _Rule(NamedTuple):
@@ -116,7 +122,14 @@ class _Dir(NamedTuple):
     ancestors: frozenset[tuple[int, int]]  # (st_dev, st_ino) of enclosing dirs
 
 
-_Item = Union[_Dir, Path, FileError]  # what the walk keeps on its stack
+class _File(NamedTuple):
+    """A file to yield; ``key`` (st_dev, st_ino) yields a file reached twice (symlinks) once."""
+
+    path: Path
+    key: tuple[int, int]
+
+
+_Item = Union[_Dir, _File, FileError]  # what the walk keeps on its stack
 
 
 def iter_python_files(
@@ -133,24 +146,23 @@ def iter_python_files(
     ``*.py`` and skipped otherwise. Every file is yielded at most once.
     """
     patterns = [p.rstrip("/") for p in exclude]
-    seen_files: set[str] = set()
+    seen_files: set[tuple[int, int]] = set()
     seen_dirs: set[tuple[int, int]] = set()
     for root in map(Path, paths):
-        kind = _stat_kind(root)
+        kind, key = _stat(root)
         if kind not in ("dir", "file", "other"):
             yield FileError(root, kind)
             continue
         # Files and errors wait on the stack next to directories, keeping the sorted order.
-        stack: list[_Item] = [_Dir(root, "", (), frozenset()) if kind == "dir" else root]
+        stack: list[_Item] = [_Dir(root, "", (), frozenset()) if kind == "dir" else _File(root, key)]
         while stack:
             item = stack.pop()
             if isinstance(item, FileError):
                 yield item
-            elif isinstance(item, Path):
-                real = os.path.realpath(item)
-                if real not in seen_files:
-                    seen_files.add(real)
-                    yield item
+            elif isinstance(item, _File):
+                if item.key not in seen_files:
+                    seen_files.add(item.key)
+                    yield item.path
             else:
                 stack.extend(reversed(_children(item, patterns, seen_dirs)))
 
@@ -173,7 +185,7 @@ def _children(item: _Dir, patterns: Sequence[str], seen_dirs: set[tuple[int, int
     children: list[_Item] = []
     for name in names:
         path, rel = item.path / name, f"{item.rel}/{name}".lstrip("/")
-        kind = _stat_kind(path)
+        kind, entry_key = _stat(path)
         if any(fnmatchcase(rel, p) or fnmatchcase(name, p) for p in patterns) or any(
             rule.matches(rel, name, kind == "dir") for rule in rules
         ):
@@ -183,7 +195,7 @@ def _children(item: _Dir, patterns: Sequence[str], seen_dirs: set[tuple[int, int
             if not (name in SKIP_DIRS or name.startswith(".") or venv):
                 children.append(_Dir(path, rel, rules, item.ancestors | {key}))
         elif name.endswith(".py") and kind != "other":
-            children.append(path if kind == "file" else FileError(path, kind))
+            children.append(_File(path, entry_key) if kind == "file" else FileError(path, kind))
     return children
 
 
