@@ -55,14 +55,19 @@ def main() -> None:
             engine.run([tree], Options(), enabled, jobs=1)
 
         changed = len(engine.run([tree], Options(), enabled, jobs=1).changed)   # warm-up
-        parse_times, tool_times = [], []
-        for _ in range(args.repeat):
-            parse_times.append(_cpu(parse))
-            tool_times.append(_cpu(tool))
         print(f"{len(files)} files, {changed} changed")
-        print(f"libcst.parse_module  CPU {min(parse_times):.2f}s")
-        print(f"engine.run jobs=1    CPU {min(tool_times):.2f}s")
-        print(f"ratio                {min(tool_times) / min(parse_times):.2f}x")
+        compare(parse, tool, args.repeat, "engine.run jobs=1")
+
+
+def compare(parse, tool, repeat: int, label: str) -> None:
+    """Best CPU seconds of each over ``repeat`` interleaved runs, and their ratio."""
+    parse_times, tool_times = [], []
+    for _ in range(repeat):
+        parse_times.append(_cpu(parse))
+        tool_times.append(_cpu(tool))
+    print(f"{'libcst.parse_module':<21} CPU {min(parse_times):.2f}s")
+    print(f"{label:<21} CPU {min(tool_times):.2f}s")
+    print(f"{'ratio':<21} {min(tool_times) / min(parse_times):.2f}x")
 
 
 if __name__ == "__main__":

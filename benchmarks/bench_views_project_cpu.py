@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import time
+import sys
 from pathlib import Path
 
 import libcst
@@ -23,11 +23,8 @@ from async_migrate.project import find_root
 from async_migrate.registry import codemod_names
 import async_migrate.transform  # noqa: F401  (imported before timing)
 
-
-def _cpu(function) -> float:
-    started = time.process_time()
-    function()
-    return time.process_time() - started
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_views_cpu import compare  # noqa: E402
 
 
 def main() -> None:
@@ -54,14 +51,8 @@ def main() -> None:
         profile.runcall(tool)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
-    parse_times, tool_times = [], []
-    for _ in range(args.repeat):
-        parse_times.append(_cpu(parse))
-        tool_times.append(_cpu(tool))
     print(f"{len(tasks)} views modules")
-    print(f"libcst.parse_module   CPU {min(parse_times):.2f}s")
-    print(f"engine.process_file   CPU {min(tool_times):.2f}s")
-    print(f"ratio                 {min(tool_times) / min(parse_times):.2f}x")
+    compare(parse, tool, args.repeat, "engine.process_file")
 
 
 if __name__ == "__main__":
