@@ -74,11 +74,15 @@ def view(request):
 
 @pytest.mark.parametrize("path", [*sorted(SRC.glob("*.py")), None], ids=lambda p: p.name if p else "tricky")
 def test_same_calls_as_libcst(path: Path | None) -> None:
+    _assert_same_calls(Recorder, path)
+
+
+def _assert_same_calls(visitor: type, path: Path | None) -> None:
     text = path.read_text(encoding="utf-8") if path else TRICKY + EXTRA
     tree = cst.parse_module(text)
     lines = module_lines(tree)
     for root in [tree, *tree.body]:
-        expected, fast = Recorder(), Recorder()
+        expected, fast = visitor(), visitor()
         root.visit(expected)
         walk(root, fast, lines)
         assert fast.calls == expected.calls
@@ -133,11 +137,4 @@ class Plain(cst.CSTVisitor):
 
 @pytest.mark.parametrize("path", [*sorted(SRC.glob("*.py"))[:8], None], ids=lambda p: p.name if p else "tricky")
 def test_plain_visitor_same_calls_as_libcst(path: Path | None) -> None:
-    text = path.read_text(encoding="utf-8") if path else TRICKY + EXTRA
-    tree = cst.parse_module(text)
-    lines = module_lines(tree)
-    for root in [tree, *tree.body]:
-        expected, fast = Plain(), Plain()
-        root.visit(expected)
-        walk(root, fast, lines)
-        assert fast.calls == expected.calls
+    _assert_same_calls(Plain, path)
