@@ -84,10 +84,10 @@ def free_port() -> int:
 
 
 def server_env(extra: dict | None = None) -> dict:
-    """The environment for a served project: no proxies, no DEBUG, no async-unsafe escape hatch."""
+    """The environment for a served project: no proxies, no DEBUG, and no ``DJANGO_*`` variable
+    of ours (Django's async-safety checks stay on; the project names its own settings)."""
     env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
-           and k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")}
+           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy") and not k.startswith("DJANGO_")}
     env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", DJANGO_DEBUG="0",
                PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
     env.update(extra or {})

@@ -45,9 +45,10 @@ def decisions(plan) -> dict[str, tuple[str, str]]:
 
 
 def suite_env(**extra: str) -> dict[str, str]:
-    """The environment for a Django project's own suite: never with the async-unsafe switch,
-    which would hide exactly the SynchronousOnlyOperation errors the suites exist to catch."""
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    """The environment for a Django project's own suite: no ``DJANGO_*`` variable of ours reaches
+    it, so Django's async-safety checks stay on (the SynchronousOnlyOperation errors the suites
+    exist to catch) and the project picks its own settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(extra)
     return env
 

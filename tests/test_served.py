@@ -6,7 +6,7 @@ repository is written. The same scripted HTTP conversation (urllib: JSON API, pa
 POSTs, logins, sessions, 401/403/404/405s) is played against both, and every step must give the
 same status code, the same redirect target and, for JSON and CSV, the same body. This catches what
 Django's test clients cannot: the real ASGI handler, real CSRF checks and cookies, and async views
-on uvicorn's event loop without ``DJANGO_ALLOW_ASYNC_UNSAFE``.
+on uvicorn's event loop with Django's async-safety checks on.
 """
 
 from __future__ import annotations
