@@ -202,19 +202,20 @@ def test_a_run_the_index_settles_never_loads_libcst(tmp_path):
     assert '"not routed"' in done.stdout
 
 
-def test_a_run_reuses_the_index_walk_and_reports_paths_as_given(tmp_path, monkeypatch):
+def test_a_run_walks_the_tree_once_and_reports_paths_as_given(tmp_path, monkeypatch):
     root = make_project(tmp_path / "proj", FILES)
     (root / "broken.py").symlink_to(root / "nowhere.py")
     monkeypatch.chdir(tmp_path)
+    walks = []
+    for module in (engine, project_module):
+        real = module.iter_python_files
+        monkeypatch.setattr(module, "iter_python_files", lambda paths, *a, real=real: walks.append(paths) or real(paths, *a))
     clear_cache()
     fresh = [(str(f.path), f.error) for f in run([Path("proj")], Options(), ENABLED, jobs=1).files]
-    walks = []
-    real = engine.iter_python_files
-    monkeypatch.setattr(engine, "iter_python_files", lambda *a, **k: walks.append(a) or real(*a, **k))
-    again = [(str(f.path), f.error) for f in run([Path("proj")], Options(), ENABLED, jobs=1).files]
-    assert walks and again == fresh   # the cached index's walk is used once, then the tree is walked again
+    assert walks == [[Path("proj")]]   # the index reuses the run's walk of its root
     assert ("proj/broken.py", "broken symlink") in fresh and all(p.startswith("proj/") for p, _ in fresh)
-    clear_cache()
     walks.clear()
-    assert [(str(f.path), f.error) for f in run([Path("proj")], Options(), ENABLED, jobs=1).files] == fresh
-    assert not walks   # a fresh index: its own walk serves the run
+    clear_cache()
+    excluded = run([Path("proj")], Options(), ENABLED, jobs=1, exclude=("blog",))
+    assert len(walks) == 2   # with --exclude the index still walks (and knows) the whole root
+    assert all("blog" not in str(f.path) for f in excluded.files)

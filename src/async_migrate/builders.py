@@ -47,13 +47,8 @@ def async_list(expr: cst.BaseExpression) -> cst.ListComp:
         for_in=cst.CompFor(target=cst.Name(name), iter=_strip_parens(expr), asynchronous=cst.Asynchronous()))
 
 
-def names_in(node: cst.CSTNode) -> set[str]:
-    """Every name bound or read under ``node`` (attribute names excluded)."""
-    return names_under(node)
-
-
 def fresh_name(node: cst.CSTNode, candidates: tuple[str, ...]) -> str:
-    used = names_in(node)
+    used = names_under(node)
     for candidate in candidates:
         if candidate not in used:
             return candidate

@@ -52,6 +52,7 @@ class RunResult:
 
 
 def process_file(path: Path, options: Options, enabled: frozenset[str], root: Path | None = None) -> FileResult:
+    """The full LibCST pass over one file (``run`` first settles what the index can)."""
     from . import transform   # LibCST is loaded only once a file needs it
 
     started = time.perf_counter()
@@ -61,14 +62,11 @@ def process_file(path: Path, options: Options, enabled: frozenset[str], root: Pa
         facts = facts_for(path, root, unrouted_callers=options.include_unrouted)
         result.old = source.text
         known = facts.project.module_for_path(path)
-        if known is not None and not facts.views_in(path):
-            result.new = source.text   # the stdlib parse saw no view here: nothing to rewrite
-        else:
-            checked = known is not None and known.text == source.text   # the index parsed this text
-            result.new, plan = transform.transform_source(source.text, path, facts, options, enabled, checked)
-            result.views = [v.to_json() for v in plan.views]
-            if result.new != source.text:
-                encode_source(source, result.new)   # fail now, not when writing
+        checked = known is not None and known.text == source.text   # the index parsed this text
+        result.new, plan = transform.transform_source(source.text, path, facts, options, enabled, checked)
+        result.views = [v.to_json() for v in plan.views]
+        if result.new != source.text:
+            encode_source(source, result.new)   # fail now, not when writing
     except FileProblem as exc:
         result.error = str(exc)
     except transform.ParserSyntaxError as exc:
@@ -79,17 +77,6 @@ def process_file(path: Path, options: Options, enabled: frozenset[str], root: Pa
         result.error = f"internal error: {type(exc).__name__}: {exc}"
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _walk(given: Path, facts: ProjectFacts | None, exclude: tuple[str, ...]) -> Iterable[Path | FileError]:
-    """The files under ``given``: the walk the index just made when it walked the same folder
-    (taken once: a later run walks afresh), else a new walk."""
-    project = facts.project if facts is not None else None
-    if project is None or exclude or not project.walked or given.resolve() != project.root:
-        return iter_python_files([given], exclude)
-    walked, project.walked = project.walked, []
-    return [FileError(given / item.path.relative_to(project.root), item.reason) if isinstance(item, FileError)
-            else given / item.relative_to(project.root) for item in walked]
 
 
 def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) -> FileResult | None:
@@ -115,19 +102,20 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
     run_result = RunResult()
     tasks = []
     jobs = jobs or os.cpu_count() or 1
-    for given in paths:
-        # One project per path given (not per file: a tree without manage.py or
-        # pyproject.toml would otherwise make every folder a project of its own).
-        if not os.path.exists(given):   # reported by the walk; never index the folder around it
-            run_result.files.extend(FileResult(i.path, error=i.reason) for i in iter_python_files([Path(given)]))
-            continue
-        root = find_root(Path(given))
-        try:
-            # built once, before any worker forks
-            facts = facts_for(Path(given), root, jobs, unrouted_callers=options.include_unrouted)
-        except Exception:  # noqa: BLE001 - reported per file below
-            facts = None
-        for item in _walk(Path(given), facts, exclude):
+    for given in map(Path, paths):
+        items = list(iter_python_files([given], exclude))
+        files = [item for item in items if isinstance(item, Path)]
+        facts = None
+        if files:   # never index the folder around a path that holds no Python file
+            # One project per path given (not per file: a tree without manage.py or
+            # pyproject.toml would otherwise make every folder a project of its own).
+            root = find_root(given)
+            same_walk = files if not exclude and given.resolve() == root else None
+            try:   # built once, before any worker forks
+                facts = facts_for(given, root, jobs, options.include_unrouted, same_walk)
+            except Exception:  # noqa: BLE001 - reported per file below
+                pass
+        for item in items:
             if isinstance(item, FileError):
                 run_result.files.append(FileResult(item.path, error=item.reason))
                 continue
@@ -136,11 +124,10 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
                 run_result.files.append(decided)
             else:
                 tasks.append((item, options, enabled, root))
-    files = [task[0] for task in tasks]
     results: list[FileResult] = []
     if tasks:
         from . import transform  # noqa: F401 - imported once here, not in every worker
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+    if jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
         # The project index is built: move it out of the collector's reach so the forked
         # workers do not copy every page of it when a collection touches the objects.
         gc.freeze()

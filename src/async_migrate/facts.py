@@ -37,12 +37,13 @@ class ProjectFacts:
     _by_path: dict[Path, list[FoundView]] | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, root: Path, jobs: int = 1, unrouted_callers: bool = True) -> "ProjectFacts":
+    def build(cls, root: Path, jobs: int = 1, unrouted_callers: bool = True,
+              files: list[Path] | None = None) -> "ProjectFacts":
         """``unrouted_callers=False`` skips looking for direct callers of views no URL reaches
         (they stay sync unless --include-unrouted, so their callers are never read)."""
         gc.disable()   # thousands of short-lived trees, no reference cycles: no collections
         try:
-            project = Project.load(root, jobs)
+            project = Project.load(root, jobs, files)
             settings = read_settings(project)
             models = build_model_index(project, settings.auth_user_model)
             effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
@@ -79,12 +80,14 @@ class ProjectFacts:
 _CACHE: dict[tuple[Path, bool], ProjectFacts] = {}
 
 
-def facts_for(path: Path, root: Path | None = None, jobs: int = 1, unrouted_callers: bool = True) -> ProjectFacts:
-    """Facts of the project holding ``path`` (cached for the life of the process)."""
+def facts_for(path: Path, root: Path | None = None, jobs: int = 1, unrouted_callers: bool = True,
+              files: list[Path] | None = None) -> ProjectFacts:
+    """Facts of the project holding ``path`` (cached for the life of the process); ``files``:
+    the caller's walk of the root, if it made one."""
     root = root or find_root(path)
     facts = _CACHE.get((root, True)) or _CACHE.get((root, unrouted_callers))
     if facts is None:
-        facts = _CACHE[(root, unrouted_callers)] = ProjectFacts.build(root, jobs, unrouted_callers)
+        facts = _CACHE[(root, unrouted_callers)] = ProjectFacts.build(root, jobs, unrouted_callers, files)
     return facts
 
 

@@ -61,13 +61,9 @@ def _reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).splitlines()[0].lower()
 
 
-def _stat_kind(path: Path) -> str:
-    """"dir", "file" or "other" (what ``path`` leads to), or a problem like "broken symlink"."""
-    return _stat(path)[0]
-
-
 def _stat(path: Path) -> tuple[str, tuple[int, int]]:
-    """``_stat_kind`` and the (st_dev, st_ino) it leads to ((0, 0) for a problem)."""
+    """"dir", "file" or "other" (what ``path`` leads to), or a problem like "broken symlink";
+    and the (st_dev, st_ino) it leads to ((0, 0) for a problem)."""
     try:
         st = os.stat(path)
     except OSError as exc:

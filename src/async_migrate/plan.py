@@ -14,8 +14,7 @@ import libcst as cst
 from . import django_api as api
 from .analysis import WRAP as WRAP_CODEMOD
 from .analysis import Analysis, Context, Point, analyse_function
-from .builders import names_in
-from .cst_names import import_table
+from .cst_names import import_table, names_under
 from .decisions import (ALREADY_ASYNC, CONVERT, NOT_ROUTED, SKIP_COMMENT, SKIP_MARK, SUPPRESSED, SYNC, WRAP,
                         ModulePlan, ViewPlan)
 from .discovery import FoundView
@@ -211,5 +210,5 @@ def _summary(points: list[Point]) -> str:
 
 
 def free_name(functions: list[cst.FunctionDef], candidates: tuple[str, ...]) -> str:
-    used = set().union(*(names_in(f) for f in functions))
+    used = set().union(*(names_under(f) for f in functions))
     return next((c for c in candidates if c not in used), candidates[-1])

@@ -8,24 +8,21 @@ absent from the index; the LibCST pass reports real syntax errors for the files 
 from __future__ import annotations
 
 import ast
-import itertools
 import multiprocessing
 import os
 import re
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Iterable, Iterator, TypeVar
 
 from .downlevel import parse_any
-from .files import SKIP_DIRS, FileError, FileProblem, iter_python_files, read_source
+from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
 PARALLEL_LOAD_MIN = 200   # fewer files are parsed faster than worker processes start
 LOAD_CHUNK = 64           # files per worker job
 WORD = re.compile(r"\w+")
-T = TypeVar("T")
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SETTINGS_ENV = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
@@ -244,13 +241,9 @@ def module_name(root: Path, path: Path, resolved: bool = False) -> str:
     return ".".join(parts)
 
 
-def _load_modules(root: Path, items: list[Path | FileError]) -> list[Module | None]:
-    """A worker's job: the summaries of some files (never their trees)."""
-    return [_load_module(root, item) for item in items if isinstance(item, Path)]
-
-
 def _load_module(root: Path, path: Path) -> Module | None:
-    """The summary of one file, or None when it cannot be read or parsed."""
+    """The summary of one file, or None when it cannot be read or parsed (a worker sends back
+    the summary and the text, never the tree)."""
     try:
         path = path.resolve()
         name = module_name(root, path, resolved=True)
@@ -263,41 +256,27 @@ def _load_module(root: Path, path: Path) -> Module | None:
     return module
 
 
-def _recorded(items: Iterator[T], record: list[T]) -> Iterator[T]:
-    for item in items:
-        record.append(item)
-        yield item
-
-
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
 @dataclass
 class Project:
     """All parseable modules under ``root``, indexed by dotted name."""
 
     root: Path
     modules: dict[str, Module] = field(default_factory=dict)
-    walked: list[Path | FileError] = field(default_factory=list, repr=False)
     _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, root: Path, jobs: int = 1) -> "Project":
-        """Index every module under ``root``.  On big trees ``jobs`` processes parse them while
-        the walk goes on; ``walked`` keeps what the walk yielded, for a run over the same tree."""
+    def load(cls, root: Path, jobs: int = 1, files: list[Path] | None = None) -> "Project":
+        """Index every module under ``root`` (``files``: the walk of it, when the caller made one),
+        parsed by ``jobs`` processes on big trees."""
         project = cls(root.resolve())
-        walk = _recorded(iter_python_files([project.root]), project.walked)
-        first = list(itertools.islice(walk, PARALLEL_LOAD_MIN))
-        if jobs > 1 and len(first) == PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods():
+        if files is None:
+            files = [item for item in iter_python_files([project.root]) if isinstance(item, Path)]
+        load = partial(_load_module, project.root)
+        if jobs > 1 and len(files) >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods():
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                chunks = _chunks(itertools.chain(first, walk), LOAD_CHUNK)
-                futures = [pool.submit(_load_modules, project.root, chunk) for chunk in chunks]
-                loaded = [module for future in futures for module in future.result()]
+                loaded = list(pool.map(load, files, chunksize=LOAD_CHUNK))
         else:
-            loaded = _load_modules(project.root, [*first, *walk])
+            loaded = [load(path) for path in files]
         for module in loaded:
             if module is not None:
                 project.modules[module.name] = module
