@@ -29,7 +29,7 @@ References
 
 from __future__ import annotations
 
-from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.codemods._lazy import lazy_command
 
 NAME = "async_def"
 DESCRIPTION = "make routed views with no I/O in their body async def"
@@ -53,6 +53,5 @@ def rewrite(point, node, state):  # pragma: no cover - async_def owns no points
     return node
 
 
-class AsyncDefCommand(ViewCodemodCommand):
-    DESCRIPTION = DESCRIPTION
-    CODEMODS = (NAME,)
+# python -m libcst.tool codemod async_def.AsyncDefCommand PATH
+__getattr__, __dir__ = lazy_command(globals(), "AsyncDefCommand")

@@ -34,7 +34,7 @@ from __future__ import annotations
 import libcst as cst
 
 from async_migrate import builders as b
-from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.codemods._lazy import lazy_command
 from async_migrate.codemods.orm_async import async_function
 from async_migrate.django_api import AUSER_MIN
 
@@ -102,7 +102,5 @@ def _inside(node: cst.CSTNode, function: cst.FunctionDef) -> bool:
     return bool(found)
 
 
-
-class AuthAsyncCommand(ViewCodemodCommand):
-    DESCRIPTION = DESCRIPTION
-    CODEMODS = (NAME,)
+# python -m libcst.tool codemod auth_async.AuthAsyncCommand PATH
+__getattr__, __dir__ = lazy_command(globals(), "AuthAsyncCommand")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import libcst as cst
 
 from async_migrate import builders as b
-from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.codemods._lazy import lazy_command
 from async_migrate.regions import build_region
 
 NAME = "blocking_io"
@@ -66,6 +66,5 @@ def rewrite(point, node, state):
     raise ValueError(f"blocking_io cannot rewrite {point.kind}")
 
 
-class BlockingIoCommand(ViewCodemodCommand):
-    DESCRIPTION = DESCRIPTION
-    CODEMODS = (NAME,)
+# python -m libcst.tool codemod blocking_io.BlockingIoCommand PATH
+__getattr__, __dir__ = lazy_command(globals(), "BlockingIoCommand")

@@ -40,7 +40,7 @@ from __future__ import annotations
 import libcst as cst
 
 from async_migrate import builders as b
-from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.codemods._lazy import lazy_command
 
 NAME = "orm_async"
 DESCRIPTION = "ORM calls, iteration, shortcuts, session and cache to Django's async API"
@@ -152,6 +152,5 @@ def _select_related_on(receiver: cst.BaseExpression, field: str) -> cst.Call:
     return b.method_on(receiver, "select_related", b.string_args([field]))
 
 
-class OrmAsyncCommand(ViewCodemodCommand):
-    DESCRIPTION = DESCRIPTION
-    CODEMODS = (NAME,)
+# python -m libcst.tool codemod orm_async.OrmAsyncCommand PATH
+__getattr__, __dir__ = lazy_command(globals(), "OrmAsyncCommand")

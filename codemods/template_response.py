@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.codemods._lazy import lazy_command
 
 NAME = "template_response"
 DESCRIPTION = "render() -> TemplateResponse, rendered by Django in a worker thread"
@@ -62,6 +62,5 @@ def rewrite(point, node: cst.Call, state):
     return node.with_changes(func=cst.Name("TemplateResponse"), args=args)
 
 
-class TemplateResponseCommand(ViewCodemodCommand):
-    DESCRIPTION = DESCRIPTION
-    CODEMODS = (NAME,)
+# python -m libcst.tool codemod template_response.TemplateResponseCommand PATH
+__getattr__, __dir__ = lazy_command(globals(), "TemplateResponseCommand")

@@ -46,7 +46,7 @@ from __future__ import annotations
 import libcst as cst
 
 from async_migrate import builders as b
-from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.codemods._lazy import lazy_command
 from async_migrate.regions import build_region
 
 NAME = "wrap_sync"
@@ -119,6 +119,5 @@ def finish_function(view, original: cst.FunctionDef, updated: cst.FunctionDef, s
     return updated.with_changes(decorators=[*updated.decorators, decorator])
 
 
-class WrapSyncCommand(ViewCodemodCommand):
-    DESCRIPTION = DESCRIPTION
-    CODEMODS = (NAME,)
+# python -m libcst.tool codemod wrap_sync.WrapSyncCommand PATH
+__getattr__, __dir__ = lazy_command(globals(), "WrapSyncCommand")

@@ -36,6 +36,13 @@ def test_what_no_line_fix_covers_goes_to_libcst():
     assert parse_any(text).body[0].lineno == 1
 
 
+def test_pep_701_f_strings_are_not_handed_to_libcst(monkeypatch):
+    """Its down-levelling keeps f-strings as they are: parsing them again would fail just the same."""
+    monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was asked"))
+    with pytest.raises(SyntaxError):
+        parse_any("x = f\"{re.sub(r'a', r'\\1', s)}\"\n")
+
+
 def test_real_syntax_errors_still_raise():
     with pytest.raises(SyntaxError):
         parse_any("def f(:\n    pass\n")

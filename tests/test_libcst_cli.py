@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from async_migrate.codemods._base import ViewCodemodCommand
+from async_migrate.codemods._command import ViewCodemodCommand
 from async_migrate.registry import all_codemods
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,8 +39,8 @@ URLS = "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [pa
 def command_name(name: str) -> str:
     """``orm_async`` -> ``orm_async.OrmAsyncCommand``: the class the module defines."""
     module = all_codemods()[name]
-    (cls,) = [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, ViewCodemodCommand)
-              and v is not ViewCodemodCommand]
+    found = [getattr(module, name) for name in dir(module)]   # the command is built on first access
+    (cls,) = [v for v in found if isinstance(v, type) and issubclass(v, ViewCodemodCommand) and v is not ViewCodemodCommand]
     return f"{module.__name__.rsplit('.', 1)[-1]}.{cls.__name__}"
 
 

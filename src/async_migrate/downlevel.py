@@ -19,6 +19,8 @@ def parse_any(text: str) -> ast.Module:
     except SyntaxError as first:
         if "too many nested" in str(first.msg) or "too complex" in str(first.msg):
             raise   # LibCST's native parser would crash on it: never hand it over
+        if str(first.msg).startswith("f-string"):
+            raise   # 3.12 f-strings (PEP 701): LibCST keeps them as they are, so it cannot help
         older = _downlevel_lines(text, first)
         if older is not None:
             return older

@@ -1,5 +1,7 @@
-"""Rewrite one module's source with LibCST: the only part of a run that needs LibCST, so
-``engine`` imports this module only when some file has views to plan."""
+"""Rewrite one module with LibCST: the only part of a run that needs LibCST, so ``engine``
+imports this module only when some file has views to plan.  It never imports
+``libcst.codemod`` (whose matchers alone take a quarter of a second to import): the LibCST
+command each codemod exposes (``codemods/_command.py``) calls ``rewrite_tree`` from here."""
 
 from __future__ import annotations
 
@@ -8,14 +10,16 @@ from pathlib import Path
 
 import libcst as cst
 from libcst import ParserSyntaxError
-from libcst.codemod import CodemodContext
 
-from .codemods._base import FACTS_KEY, OPTIONS_KEY, PLAN_KEY, ViewCodemodCommand
 from .decisions import ModulePlan
 from .facts import Options, ProjectFacts
 from .files import FileProblem
+from .imports import apply_imports
+from .plan import plan_module
+from .registry import all_codemods
+from .rewriter import RewriteState, rewrite_module
 
-__all__ = ["ParserSyntaxError", "transform_source"]
+__all__ = ["ParserSyntaxError", "rewrite_tree", "transform_source"]
 
 
 def _check_nesting(text: str) -> None:
@@ -40,11 +44,7 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
     tree = cst.parse_module(text)
     if text.endswith("\r") and not tree.has_trailing_newline:
         tree = tree.with_changes(has_trailing_newline=True)   # LibCST drops a final lone "\r"
-    context = CodemodContext(filename=str(path) if path else None,
-                             scratch={OPTIONS_KEY: options, FACTS_KEY: facts})
-    command = ViewCodemodCommand(context, codemods=tuple(sorted(enabled)))
-    result = command.transform_module(tree)
-    plan = context.scratch.get(PLAN_KEY, ModulePlan())
+    result, plan = rewrite_tree(tree, path, facts, options, enabled)
     if result is tree:
         return text, plan   # nothing converted: the file stays exactly as it was
     reproduced = plan.lines.code if plan.lines is not None else tree.code
@@ -53,6 +53,36 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
     code = plan.lines.code_of(result) if plan.lines is not None else result.code
     _check_compiles(code, text)
     return code, plan
+
+
+def rewrite_tree(tree: cst.Module, path: Path | None, facts: ProjectFacts, options: Options,
+                 enabled: frozenset[str]) -> tuple[cst.Module, ModulePlan]:
+    """Plan the module's views, then rewrite the planned ones with the ``enabled`` codemods
+    (plus the ``async def`` flip every one implies); ``tree`` itself when nothing changes."""
+    if path is not None and not facts.single_source:
+        module = facts.project.module_for_path(path)
+        module_name = module.name if module else path.stem
+    else:
+        path, module_name = None, "views"
+    plan = plan_module(tree, facts, options, enabled, path, module_name)
+    state = RewriteState(options.target)
+    result = rewrite_module(tree, plan, all_codemods(), state)
+    if result is tree:
+        return tree, plan
+    result = apply_imports(result, state.imports, state.maybe_unused, plan.lines)
+    return _no_new_leading_blank_lines(tree, result), plan
+
+
+def _no_new_leading_blank_lines(before: cst.Module, after: cst.Module) -> cst.Module:
+    """Removing the first import (``import time``) must not leave the file starting blank."""
+    started_blank = bool(before.header) or bool(before.body and before.body[0].leading_lines)
+    if after is before or not after.body or started_blank or after.header:
+        return after
+    first = after.body[0]
+    lines = list(first.leading_lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
 
 
 def _check_compiles(new: str, old: str) -> None:

@@ -1,25 +1,28 @@
-"""The base every codemod command shares: plan the module, then rewrite the planned views."""
+"""The LibCST command each codemod exposes, so ``python -m libcst.tool codemod
+orm_async.OrmAsyncCommand PATH`` runs it on its own.
+
+Only LibCST's runner needs these classes, and ``libcst.codemod`` is slow to import (its
+matchers take about a quarter of a second), so a codemod module builds its class on first
+access (``_lazy.py``) and async-migrate's own runs never import this module.
+"""
 
 from __future__ import annotations
 
 import argparse
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.metadata import MetadataWrapper
 
+from async_migrate.decisions import ModulePlan
 from async_migrate.django_api import DEFAULT_TARGET, parse_version
 from async_migrate.facts import Options, ProjectFacts, facts_for
-from async_migrate.imports import apply_imports
-from async_migrate.plan import ModulePlan, plan_module
-from async_migrate.registry import all_codemods
-from async_migrate.rewriter import RewriteState, rewrite_module
+from async_migrate.transform import rewrite_tree
 
-OPTIONS_KEY = "async_migrate.options"
-FACTS_KEY = "async_migrate.facts"
 PLAN_KEY = "async_migrate.plan"
 
 
@@ -34,9 +37,8 @@ class ViewCodemodCommand(CodemodCommand):
                  codemods: tuple[str, ...] | None = None) -> None:
         super().__init__(context)
         self.enabled = frozenset(codemods if codemods is not None else self.CODEMODS)
-        self.default_options = Options(
-            target=parse_version(target_version) if target_version else DEFAULT_TARGET,
-            unsafe=unsafe, include_unrouted=include_unrouted)
+        self.options = Options(target=parse_version(target_version) if target_version else DEFAULT_TARGET,
+                               unsafe=unsafe, include_unrouted=include_unrouted)
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -60,43 +62,22 @@ class ViewCodemodCommand(CodemodCommand):
             finally:
                 self.context = replace(self.context, wrapper=old)
 
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        result = super().transform_module(tree)
-        return _no_new_leading_blank_lines(tree, result)
-
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        scratch = self.context.scratch
-        options: Options = scratch.get(OPTIONS_KEY) or self.default_options
         filename = self.context.filename
         path = Path(filename) if filename and Path(filename).exists() else None
-        facts: ProjectFacts | None = scratch.get(FACTS_KEY)
-        if facts is None:
-            facts = facts_for(path) if path else ProjectFacts.for_source(tree.code)
-        if path is not None and not facts.single_source:
-            module = facts.project.module_for_path(path)
-            module_name = module.name if module else path.stem
-        else:
-            module_name = "views"
-        plan = plan_module(tree, facts, options, self.enabled, None if facts.single_source else path,
-                           module_name)
-        scratch[PLAN_KEY] = plan
-        state = RewriteState(options.target)
-        result = rewrite_module(tree, plan, all_codemods(), state)
-        if result is not tree:
-            result = apply_imports(result, state.imports, state.maybe_unused, plan.lines)
+        facts = facts_for(path) if path else ProjectFacts.for_source(tree.code)
+        result, plan = rewrite_tree(tree, path, facts, self.options, self.enabled)
+        self.context.scratch[PLAN_KEY] = plan
         return result
 
 
-def _no_new_leading_blank_lines(before: cst.Module, after: cst.Module) -> cst.Module:
-    """Removing the first import (``import time``) must not leave the file starting blank."""
-    started_blank = bool(before.header) or bool(before.body and before.body[0].leading_lines)
-    if after is before or not after.body or started_blank or after.header:
-        return after
-    first = after.body[0]
-    lines = list(first.leading_lines)
-    while lines and lines[0].comment is None:
-        lines.pop(0)
-    return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
+@lru_cache(maxsize=None)
+def command_class(module: str, class_name: str, codemod: str, description: str) -> type[ViewCodemodCommand]:
+    """The command of one codemod: one class per codemod, the same object on every access (so
+    LibCST's parallel runner can pickle its instances by name)."""
+    return type(class_name, (ViewCodemodCommand,),
+                {"__module__": module, "__qualname__": class_name, "__doc__": description,
+                 "DESCRIPTION": description, "CODEMODS": (codemod,)})
 
 
 def module_plan(context: CodemodContext) -> ModulePlan:
