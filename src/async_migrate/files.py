@@ -9,12 +9,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import fnmatch
 import os
+import re
 import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Iterator, NamedTuple, Sequence, Union
 
@@ -81,14 +82,33 @@ class _Rule(NamedTuple):
     dir_only: bool
     anchored: bool
 
-    def matches(self, rel: str, name: str, is_dir: bool) -> bool:
-        """Does this pattern ignore the entry at root-relative posix path ``rel``?"""
-        if self.dir_only and not is_dir:
-            return False
-        if not self.anchored:
-            return fnmatchcase(name, self.pattern)
-        prefix = self.base + "/" if self.base else ""
-        return rel.startswith(prefix) and fnmatchcase(rel[len(prefix):], self.pattern)
+    def regex(self) -> str:
+        """Matches what this pattern ignores: the bare name, or (anchored) the root-relative
+        posix path (fnmatch semantics)."""
+        prefix = re.escape(self.base + "/") if self.anchored and self.base else ""
+        return prefix + fnmatch.translate(self.pattern)
+
+
+class _Ignored(NamedTuple):
+    """A directory's .gitignore rules (its own and its parents'), compiled into four regexes."""
+
+    names: re.Pattern | None        # any entry, by name
+    dir_names: re.Pattern | None    # directories only, by name
+    paths: re.Pattern | None        # any entry, by root-relative path
+    dir_paths: re.Pattern | None    # directories only, by root-relative path
+
+    @classmethod
+    def compile(cls, rules: tuple[_Rule, ...]) -> "_Ignored":
+        def one(anchored: bool, dir_only: bool) -> re.Pattern | None:
+            chosen = [r.regex() for r in rules if r.anchored == anchored and r.dir_only == dir_only]
+            return re.compile("|".join(chosen)) if chosen else None
+
+        return cls(one(False, False), one(False, True), one(True, False), one(True, True))
+
+    def __call__(self, rel: str, name: str, is_dir: bool) -> bool:
+        checks = ((self.names, name), (self.paths, rel)) + (
+            ((self.dir_names, name), (self.dir_paths, rel)) if is_dir else ())
+        return any(pattern is not None and pattern.match(text) for pattern, text in checks)
 
 
 def _read_gitignore(directory: Path, base: str) -> tuple[_Rule, ...]:
@@ -115,6 +135,7 @@ class _Dir(NamedTuple):
     path: Path
     rel: str  # posix path relative to the walk root ("" for the root)
     rules: tuple[_Rule, ...]
+    ignored: _Ignored
     ancestors: frozenset[tuple[int, int]]  # (st_dev, st_ino) of enclosing dirs
 
 
@@ -150,7 +171,7 @@ def iter_python_files(
             yield FileError(root, kind)
             continue
         # Files and errors wait on the stack next to directories, keeping the sorted order.
-        stack: list[_Item] = [_Dir(root, "", (), frozenset()) if kind == "dir" else _File(root, key)]
+        stack: list[_Item] = [_Dir(root, "", (), _Ignored.compile(()), frozenset()) if kind == "dir" else _File(root, key)]
         while stack:
             item = stack.pop()
             if isinstance(item, FileError):
@@ -174,25 +195,37 @@ def _children(item: _Dir, patterns: Sequence[str], seen_dirs: set[tuple[int, int
             return []  # already walked by another route
         seen_dirs.add(key)
         with os.scandir(item.path) as it:
-            names = sorted(entry.name for entry in it)
+            # Only directories and *.py names can yield anything: everything else (templates,
+            # static files, ...) is dropped here, before any stat or .gitignore match.
+            names = sorted(entry.name for entry in it if entry.name.endswith(".py") or _is_dir(entry))
     except OSError as exc:
         return [FileError(item.path, _reason(exc))]
-    rules = item.rules + _read_gitignore(item.path, item.rel)
+    own = _read_gitignore(item.path, item.rel)
+    rules, ignored = (item.rules + own, _Ignored.compile(item.rules + own)) if own else (item.rules, item.ignored)
     children: list[_Item] = []
     for name in names:
         path, rel = item.path / name, f"{item.rel}/{name}".lstrip("/")
         kind, entry_key = _stat(path)
-        if any(fnmatchcase(rel, p) or fnmatchcase(name, p) for p in patterns) or any(
-            rule.matches(rel, name, kind == "dir") for rule in rules
+        if any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns) or ignored(
+            rel, name, kind == "dir"
         ):
             continue
         if kind == "dir":
             venv = os.path.exists(path / "pyvenv.cfg")
             if not (name in SKIP_DIRS or name.startswith(".") or venv):
-                children.append(_Dir(path, rel, rules, item.ancestors | {key}))
+                children.append(_Dir(path, rel, rules, ignored, item.ancestors | {key}))
         elif name.endswith(".py") and kind != "other":
             children.append(_File(path, entry_key) if kind == "file" else FileError(path, kind))
     return children
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """A directory, or a symlink to one (``DirEntry.is_dir`` follows symlinks; a broken or
+    looping one is no directory)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def decode_source(data: bytes) -> SourceText:

@@ -263,6 +263,7 @@ class Project:
     root: Path
     modules: dict[str, Module] = field(default_factory=dict)
     _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
+    _by_path: dict[Path, Module] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, root: Path, jobs: int = 1, files: list[Path] | None = None) -> "Project":
@@ -283,13 +284,12 @@ class Project:
         return project
 
     def module_for_path(self, path: Path) -> Module | None:
-        absolute = Path(os.path.abspath(path))
-        try:   # no symlink on the way (the common case): no need to resolve, which costs syscalls
-            module = self.modules.get(module_name(self.root, absolute, resolved=True))
-            if module is not None and module.path == absolute:
-                return module
-        except ValueError:
-            pass
+        if self._by_path is None:   # built on first use: the modules never change once loaded
+            self._by_path = {module.path: module for module in self.modules.values()}
+        # No symlink on the way (the common case): no need to resolve, which costs syscalls.
+        module = self._by_path.get(Path(os.path.abspath(path)))
+        if module is not None:
+            return module
         try:
             return self.modules.get(module_name(self.root, path))
         except ValueError:
