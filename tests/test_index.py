@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from async_migrate import engine, project as project_module, transform
 from async_migrate.engine import _decided_by_index, process_file, run
 from async_migrate.facts import Options, clear_cache, facts_for
 from async_migrate.files import iter_python_files
-from async_migrate.project import TREES, Project, find_root
+from async_migrate.project import TREES, WORD, Project, find_root, words_of
 from async_migrate.registry import all_codemods
 
 from .test_plan import FILES, make_project, plan_of
@@ -150,7 +152,10 @@ def test_a_tiny_tree_cache_gives_the_same_plan(tmp_path, monkeypatch):
 def test_parallel_load_gives_the_serial_index(monkeypatch):
     monkeypatch.setattr(project_module, "PARALLEL_LOAD_MIN", 1)
     root = REPO / "examples" / "shop" / "before"
-    serial, parallel = Project.load(root, jobs=1), Project.load(root, jobs=2)
+    waits = []
+    serial = Project.load(root, jobs=1, while_parsing=lambda: waits.append("serial"))
+    parallel = Project.load(root, jobs=2, while_parsing=lambda: waits.append("parallel"))
+    assert waits == ["parallel"]   # called once, only while workers parse
     assert list(serial.modules) == list(parallel.modules) and len(serial.modules) > 20
     for name, module in serial.modules.items():
         other = parallel.modules[name]
@@ -168,6 +173,20 @@ def test_run_with_a_pool_loads_the_index_in_workers(tmp_path, monkeypatch):
     clear_cache()
     serial = run([root], Options(), ENABLED, jobs=1)
     assert [(f.path, f.new, f.views) for f in pooled.files] == [(f.path, f.new, f.views) for f in serial.files]
+
+
+def test_libcst_loads_while_the_index_workers_parse_when_urls_exist(tmp_path, monkeypatch):
+    monkeypatch.setattr(project_module, "PARALLEL_LOAD_MIN", 1)
+    calls = []
+    monkeypatch.setattr(engine, "_load_libcst", lambda: calls.append("libcst"))
+    root = make_project(tmp_path, FILES)
+    clear_cache()
+    run([root], Options(), ENABLED, jobs=2)
+    assert calls == ["libcst"]
+    no_urls = make_project(tmp_path / "no_urls", {k: v for k, v in FILES.items() if not k.endswith("urls.py")})
+    clear_cache()
+    run([no_urls], Options(), ENABLED, jobs=2)
+    assert calls == ["libcst"]   # no urls module: nothing to route, LibCST is left unloaded
 
 
 def test_lines_naming_finds_whole_word_uses_only():
@@ -237,3 +256,10 @@ def test_a_run_walks_the_tree_once_and_reports_paths_as_given(tmp_path, monkeypa
     excluded = run([Path("proj")], Options(), ENABLED, jobs=1, exclude=("blog",))
     assert len(walks) == 2   # with --exclude the index still walks (and knows) the whole root
     assert all("blog" not in str(f.path) for f in excluded.files)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7f)) | st.text())
+def test_words_of_finds_what_the_word_regex_finds(text):
+    """The ASCII fast path (translate and split) is the regex's answer, control characters included."""
+    assert words_of(text) == frozenset(WORD.findall(text))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .django_api import GENERIC_VIEWS, HTTP_HANDLERS
-from .project import WORD, ClassInfo, FunctionInfo, Module, Project, is_views_module
+from .project import ClassInfo, FunctionInfo, Module, Project, is_views_module, words_of
 from .urlconf import Route
 
 NEWLINE = re.compile(r"\r\n|\r|\n")   # line ends as Python counts them
@@ -161,7 +161,7 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
         words, module.words = module.words, None   # read once, then freed
         if not short_names or module.name.split(".")[-1] == "urls":
             continue
-        named = short_names & (words if words is not None else set(WORD.findall(module.text)))
+        named = short_names & (words if words is not None else words_of(module.text))
         if not named:
             continue
         lines = _lines_naming(module.text, named)

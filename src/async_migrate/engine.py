@@ -91,6 +91,16 @@ def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) 
     return FileResult(path, views=[plan.to_json() for plan in plans])
 
 
+def _may_route_views(files: list[Path]) -> bool:
+    """A urls module in the tree: some view may need the LibCST pass after the index."""
+    return any(path.name == "urls.py" or path.parent.name == "urls" for path in files)
+
+
+def _load_libcst() -> None:
+    """Import the LibCST side while the index workers parse (0.2 s the parent would wait idle)."""
+    from . import transform  # noqa: F401
+
+
 def _process_star(args: tuple[Path, Options, frozenset[str], Path | None]) -> FileResult:
     return process_file(*args)
 
@@ -120,7 +130,8 @@ def _run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs:
             root = find_root(given)
             same_walk = files if not exclude and given.resolve() == root else None
             try:   # built once, before any worker forks
-                facts = facts_for(given, root, jobs, options.include_unrouted, same_walk)
+                facts = facts_for(given, root, jobs, options.include_unrouted, same_walk,
+                                  _load_libcst if _may_route_views(files) else None)
             except Exception:  # noqa: BLE001 - reported per file below
                 pass
             # The index lives as long as the run: move it out of the collector's reach. A full

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .discovery import FoundView, find_views
 from .django_api import Version
@@ -38,12 +39,13 @@ class ProjectFacts:
 
     @classmethod
     def build(cls, root: Path, jobs: int = 1, unrouted_callers: bool = True,
-              files: list[Path] | None = None) -> "ProjectFacts":
+              files: list[Path] | None = None, while_parsing: Callable[[], object] | None = None) -> "ProjectFacts":
         """``unrouted_callers=False`` skips looking for direct callers of views no URL reaches
-        (they stay sync unless --include-unrouted, so their callers are never read)."""
+        (they stay sync unless --include-unrouted, so their callers are never read);
+        ``while_parsing``: see ``Project.load``."""
         gc.disable()   # thousands of short-lived trees, no reference cycles: no collections
         try:
-            project = Project.load(root, jobs, files)
+            project = Project.load(root, jobs, files, while_parsing)
             settings = read_settings(project)
             models = build_model_index(project, settings.auth_user_model)
             effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
@@ -81,13 +83,14 @@ _CACHE: dict[tuple[Path, bool], ProjectFacts] = {}
 
 
 def facts_for(path: Path, root: Path | None = None, jobs: int = 1, unrouted_callers: bool = True,
-              files: list[Path] | None = None) -> ProjectFacts:
+              files: list[Path] | None = None, while_parsing: Callable[[], object] | None = None) -> ProjectFacts:
     """Facts of the project holding ``path`` (cached for the life of the process); ``files``:
-    the caller's walk of the root, if it made one."""
+    the caller's walk of the root, if it made one; ``while_parsing``: see ``Project.load``."""
     root = root or find_root(path)
     facts = _CACHE.get((root, True)) or _CACHE.get((root, unrouted_callers))
     if facts is None:
-        facts = _CACHE[(root, unrouted_callers)] = ProjectFacts.build(root, jobs, unrouted_callers, files)
+        facts = _CACHE[(root, unrouted_callers)] = ProjectFacts.build(root, jobs, unrouted_callers, files,
+                                                                      while_parsing)
     return facts
 
 

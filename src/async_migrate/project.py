@@ -16,13 +16,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
+from typing import Callable
 
 from .downlevel import parse_any
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
-PARALLEL_LOAD_MIN = 200   # fewer files are parsed faster than worker processes start
-LOAD_CHUNK = 64           # files per worker job
+PARALLEL_LOAD_MIN = 100   # fewer files are parsed faster than worker processes start
+LOAD_CHUNK = 64           # files per worker job, at most (at least four jobs per worker)
 WORD = re.compile(r"\w+")
+# Every ASCII byte that is not a word character, as a space: for ASCII text, translating with
+# this and splitting gives the words ``WORD`` finds, in a third of the time.
+_ASCII_SPACES = bytes(c if chr(c).isalnum() or c == ord("_") or c >= 128 else ord(" ") for c in range(256))
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SETTINGS_ENV = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
@@ -241,6 +245,13 @@ def module_name(root: Path, path: Path, resolved: bool = False) -> str:
     return ".".join(parts)
 
 
+def words_of(text: str) -> frozenset[str]:
+    """The identifiers (and numbers) of ``text``: what ``WORD`` finds."""
+    if text.isascii():
+        return frozenset(text.encode("ascii").translate(_ASCII_SPACES).decode("ascii").split())
+    return frozenset(WORD.findall(text))
+
+
 def _load_module(root: Path, path: Path) -> Module | None:
     """The summary of one file, or None when it cannot be read or parsed (a worker sends back
     the summary and the text, never the tree)."""
@@ -252,7 +263,7 @@ def _load_module(root: Path, path: Path) -> Module | None:
         module = Module.from_tree(name, path, parse_any(source.text), source.text, keep_tree=False)
     except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    module.words = frozenset(WORD.findall(source.text))   # for the callers search; dropped after it
+    module.words = words_of(source.text)   # for the callers search; dropped after it
     return module
 
 
@@ -266,16 +277,22 @@ class Project:
     _by_path: dict[Path, Module] | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, root: Path, jobs: int = 1, files: list[Path] | None = None) -> "Project":
+    def load(cls, root: Path, jobs: int = 1, files: list[Path] | None = None,
+             while_parsing: Callable[[], object] | None = None) -> "Project":
         """Index every module under ``root`` (``files``: the walk of it, when the caller made one),
-        parsed by ``jobs`` processes on big trees."""
+        parsed by ``jobs`` processes on big trees; ``while_parsing`` is called in this process
+        once they are all at work (it would otherwise wait idle)."""
         project = cls(root.resolve())
         if files is None:
             files = [item for item in iter_python_files([project.root]) if isinstance(item, Path)]
         load = partial(_load_module, project.root)
         if jobs > 1 and len(files) >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods():
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                loaded = list(pool.map(load, files, chunksize=LOAD_CHUNK))
+                chunk = max(16, min(LOAD_CHUNK, len(files) // (4 * jobs)))
+                pending = pool.map(load, files, chunksize=chunk)   # submits all: the workers are forked
+                if while_parsing is not None:
+                    while_parsing()
+                loaded = list(pending)
         else:
             loaded = [load(path) for path in files]
         for module in loaded:
