@@ -9,6 +9,9 @@ For each tree it times, each as a subprocess of this script:
 * ``diff``            ``python -m async_migrate diff --quiet --json --jobs N TREE``, twice (the
                       second run on the unchanged tree must be no slower than the first).
 
+``--repeat N`` runs django-upgrade and the first diff N times, taking turns, and keeps the run of
+median wall time of each: on a shared machine a burst of load then moves both alike.
+
 Baselines get the files the tool itself walks (``async_migrate.files.iter_python_files``: it skips
 ``migrations/``, virtualenvs, ...), so all three do the same files.  For every subprocess it records
 wall seconds, CPU seconds (user+sys of the process and its reaped workers, from ``os.wait4``), the
@@ -262,49 +265,68 @@ def bench_tree(name: str, work: Path, args: argparse.Namespace, du: str | None, 
     if args.no_baselines:
         result.libcst.skipped = result.django_upgrade.skipped = "skipped: --no-baselines"
     else:
-        _baselines(result, name, tree, files, listing, work, args, du, log)
-    cmd = [args.python, "-m", "async_migrate", "diff", "--quiet", "--json", "--jobs", str(args.jobs), str(tree)]
-    for attr, label in (("diff1", "first"), ("diff2", "second"))[:args.runs]:
-        log(f"[{name}] diff ({label} run) ...")
-        out = work / f"{name}.{attr}.json"
-        m = measure(cmd, work, stdout=out, stderr=work / f"{name}.{attr}.err")
-        setattr(result, attr, m)
-        if m.returncode not in (0, 1, 2):
-            m.note = f"exit {m.returncode}: " + (work / f"{name}.{attr}.err").read_text(errors="replace")[-300:]
-            continue
-        report = json.loads(out.read_text())
-        summary = report["summary"]
-        result.changed, result.errors, result.views = summary["changed"], summary["errors"], summary["views"]
-        m.note = f"tool says {report['timings']['total_seconds']:.1f}s"
-    if args.runs < 2:
+        log(f"[{name}] libcst baseline ...")
+        result.libcst = _libcst_baseline(name, listing, work, args)
+        if du is None:
+            result.django_upgrade.skipped = "skipped: django-upgrade not installed"
+    # django-upgrade and the first diff run take turns, --repeat times: each figure is the run
+    # of median wall time, so a burst of load on a shared machine moves both alike.
+    first_runs, du_runs = [], []
+    for attempt in range(1, args.repeat + 1):
+        of = f" {attempt}/{args.repeat}" if args.repeat > 1 else ""
+        if du is not None and not args.no_baselines:
+            log(f"[{name}] django-upgrade baseline{of} ...")
+            du_runs.append(_django_upgrade(result, name, tree, files, work, du))
+        log(f"[{name}] diff (first run{of}) ...")
+        first_runs.append(_diff(result, name, tree, work, args, "diff1"))
+    result.diff1 = _median(first_runs)
+    if du_runs:
+        result.django_upgrade = _median(du_runs)
+    if args.runs == 2:
+        log(f"[{name}] diff (second run) ...")
+        result.diff2 = _diff(result, name, tree, work, args, "diff2")
+    else:
         result.diff2.skipped = "skipped: --runs 1"
     return result
 
 
-def _baselines(result: TreeResult, name: str, tree: Path, files: list[Path], listing: Path, work: Path,
-               args: argparse.Namespace, du: str | None, log) -> None:
-    log(f"[{name}] libcst baseline ...")
-    result.libcst = measure([args.python, "-c", LIBCST_BASELINE, str(listing)], work,
-                            stdout=work / f"{name}.libcst.out")
+def _median(runs: list[Measure]) -> Measure:
+    return sorted(runs, key=lambda m: m.wall)[len(runs) // 2]
+
+
+def _diff(result: TreeResult, name: str, tree: Path, work: Path, args: argparse.Namespace, attr: str) -> Measure:
+    cmd = [args.python, "-m", "async_migrate", "diff", "--quiet", "--json", "--jobs", str(args.jobs), str(tree)]
+    out = work / f"{name}.{attr}.json"
+    m = measure(cmd, work, stdout=out, stderr=work / f"{name}.{attr}.err")
+    if m.returncode not in (0, 1, 2):
+        m.note = f"exit {m.returncode}: " + (work / f"{name}.{attr}.err").read_text(errors="replace")[-300:]
+        return m
+    report = json.loads(out.read_text())
+    summary = report["summary"]
+    result.changed, result.errors, result.views = summary["changed"], summary["errors"], summary["views"]
+    m.note = f"tool says {report['timings']['total_seconds']:.1f}s"
+    return m
+
+
+def _libcst_baseline(name: str, listing: Path, work: Path, args: argparse.Namespace) -> Measure:
+    m = measure([args.python, "-c", LIBCST_BASELINE, str(listing)], work, stdout=work / f"{name}.libcst.out")
     bad = (work / f"{name}.libcst.out").read_text().strip()
     if bad and bad != "0":
-        result.libcst.note = f"{bad} files failed to parse"
+        m.note = f"{bad} files failed to parse"
+    return m
 
-    if du is None:
-        result.django_upgrade.skipped = "skipped: django-upgrade not installed"
-    else:
-        log(f"[{name}] django-upgrade baseline ...")
-        copy = work / f"{name}-du-copy"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(tree, copy, symlinks=True)
-        rel = [str(p.relative_to(tree)) for p in files]
-        result.django_upgrade = measure([du, "--target-version", "5.2", *rel], copy,
-                                        stderr=work / f"{name}.du.err")
-        text = (work / f"{name}.du.err").read_text(errors="replace")
-        result.du_rewritten = text.count("Rewriting ")
-        if result.django_upgrade.returncode not in (0, 1):
-            result.django_upgrade.note = f"exit {result.django_upgrade.returncode}"
-        shutil.rmtree(copy, ignore_errors=True)
+
+def _django_upgrade(result: TreeResult, name: str, tree: Path, files: list[Path], work: Path, du: str) -> Measure:
+    copy = work / f"{name}-du-copy"   # it rewrites files: never the tree the tool sees
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(tree, copy, symlinks=True)
+    rel = [str(p.relative_to(tree)) for p in files]
+    m = measure([du, "--target-version", "5.2", *rel], copy, stderr=work / f"{name}.du.err")
+    result.du_rewritten = (work / f"{name}.du.err").read_text(errors="replace").count("Rewriting ")
+    if m.returncode not in (0, 1):
+        m.note = f"exit {m.returncode}"
+    shutil.rmtree(copy, ignore_errors=True)
+    return m
 
 
 # ----------------------------------------------------------------------------- profiling
@@ -427,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
     parser.add_argument("--runs", type=int, choices=(1, 2), default=2,
                         help="diff runs per tree (default 2: the second checks a re-run is no slower)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run django-upgrade and the first diff this many times, in turn, and keep the "
+                             "median of each (a shared machine's noise); the LibCST baseline runs once")
     parser.add_argument("--no-baselines", action="store_true",
                         help="time diff only (e.g. for the peak-memory tree)")
     parser.add_argument("--profile", default="", help="comma-separated trees to cProfile engine.run on")
@@ -464,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# tree benchmark: {os.cpu_count()} CPUs, diff --jobs {args.jobs}, django-upgrade {du_version or 'missing'}, "
           f"load average {load_before[0]:.1f} before / {load_after[0]:.1f} after, "
           f"{time.perf_counter() - started:.0f}s in all")
-    print("# seconds are wall (CPU user+sys of the process and its workers); ratios wall (CPU)\n")
+    print("# seconds are wall (CPU user+sys of the process and its workers); ratios wall (CPU)"
+          + (f"; django-upgrade and diff: the median of {args.repeat} runs in turn" if args.repeat > 1 else "") + "\n")
     print(table(results))
     print()
     for r in results:
