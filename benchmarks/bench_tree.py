@@ -9,8 +9,8 @@ For each tree it times, each as a subprocess of this script:
 * ``diff``            ``python -m async_migrate diff --quiet --json --jobs N TREE``, twice (the
                       second run on the unchanged tree must be no slower than the first).
 
-``--repeat N`` runs django-upgrade and the first diff N times, taking turns, and keeps the run of
-median wall time of each: on a shared machine a burst of load then moves both alike.
+``--repeat N`` runs django-upgrade, the diff and the diff again N times, taking turns, and keeps the
+run of median wall time of each: on a shared machine a burst of load then moves them alike.
 
 Baselines get the files the tool itself walks (``async_migrate.files.iter_python_files``: it skips
 ``migrations/``, virtualenvs, ...), so all three do the same files.  For every subprocess it records
@@ -269,9 +269,9 @@ def bench_tree(name: str, work: Path, args: argparse.Namespace, du: str | None, 
         result.libcst = _libcst_baseline(name, listing, work, args)
         if du is None:
             result.django_upgrade.skipped = "skipped: django-upgrade not installed"
-    # django-upgrade and the first diff run take turns, --repeat times: each figure is the run
-    # of median wall time, so a burst of load on a shared machine moves both alike.
-    first_runs, du_runs = [], []
+    # django-upgrade, the diff and the diff again take turns, --repeat times: each figure is the
+    # run of median wall time, so a burst of load on a shared machine moves them alike.
+    du_runs, first_runs, second_runs = [], [], []
     for attempt in range(1, args.repeat + 1):
         of = f" {attempt}/{args.repeat}" if args.repeat > 1 else ""
         if du is not None and not args.no_baselines:
@@ -279,12 +279,14 @@ def bench_tree(name: str, work: Path, args: argparse.Namespace, du: str | None, 
             du_runs.append(_django_upgrade(result, name, tree, files, work, du))
         log(f"[{name}] diff (first run{of}) ...")
         first_runs.append(_diff(result, name, tree, work, args, "diff1"))
-    result.diff1 = _median(first_runs)
+        if args.runs == 2:
+            log(f"[{name}] diff (second run{of}) ...")
+            second_runs.append(_diff(result, name, tree, work, args, "diff2"))
     if du_runs:
         result.django_upgrade = _median(du_runs)
-    if args.runs == 2:
-        log(f"[{name}] diff (second run) ...")
-        result.diff2 = _diff(result, name, tree, work, args, "diff2")
+    result.diff1 = _median(first_runs)
+    if second_runs:
+        result.diff2 = _median(second_runs)
     else:
         result.diff2.skipped = "skipped: --runs 1"
     return result
@@ -450,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, choices=(1, 2), default=2,
                         help="diff runs per tree (default 2: the second checks a re-run is no slower)")
     parser.add_argument("--repeat", type=int, default=1,
-                        help="run django-upgrade and the first diff this many times, in turn, and keep the "
+                        help="run django-upgrade and both diff runs this many times, in turn, and keep the "
                              "median of each (a shared machine's noise); the LibCST baseline runs once")
     parser.add_argument("--no-baselines", action="store_true",
                         help="time diff only (e.g. for the peak-memory tree)")
