@@ -298,3 +298,30 @@ def test_generic_view_calling_its_sync_machinery_stays_sync(tmp_path):
 ''')
     decision, reason = plan_of(make_project(tmp_path, files))["ItemList"]
     assert decision == "sync" and "self.get_queryset() comes from a Django base class" in reason
+
+
+WHO_AM_I = '''
+    from django.http import HttpResponse
+
+    def whoami(request):
+        return HttpResponse(request.user.username)
+'''
+
+
+@pytest.mark.parametrize("settings,says", [
+    # A MIDDLEWARE list without AuthenticationMiddleware: no request.auser() to await.
+    ('ROOT_URLCONF = "proj.urls"\nMIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]\n',
+     "request.user, but MIDDLEWARE in proj.settings has no AuthenticationMiddleware (request.auser())"),
+    # Settings built at run time (a settings class, as readthedocs.org has): the tool cannot tell.
+    ('ROOT_URLCONF = "proj.urls"\n\nclass Settings:\n    @property\n    def MIDDLEWARE(self):\n'
+     '        return ["django.contrib.auth.middleware.AuthenticationMiddleware"]\n',
+     "request.user, but proj.settings sets no MIDDLEWARE list the tool can read (e.g. a settings class): "
+     "it cannot tell that AuthenticationMiddleware gives request.auser()"),
+])
+def test_request_user_without_readable_auth_middleware_stays_sync_and_says_which(tmp_path, settings, says):
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": settings,
+        "proj/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path('', views.whoami)]\n",
+        "proj/views.py": WHO_AM_I,
+    })
+    assert plan_of(root)["whoami"] == ("sync", f"line 4: {says}")

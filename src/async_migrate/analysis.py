@@ -349,7 +349,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if base.kind == v.REQUEST and attr == "user" and id(node) not in self._handled:
             self._handled.add(id(node))
             if not self.ctx.facts.settings.has_auth_middleware:
-                self.block(node, "request.user without AuthenticationMiddleware in settings")
+                self.block(node, self.ctx.facts.settings.no_auth_middleware_reason())
             else:
                 native = self.ctx.supports(api.AUSER_MIN)
                 self.point(node, "request_user", AUTH, native,

@@ -16,6 +16,7 @@ class Settings:
     modules: list[str] = field(default_factory=list)
     root_urlconf: str | None = None
     middleware: list[str] = field(default_factory=list)
+    middleware_read: bool = False   # MIDDLEWARE is a literal list or tuple in the settings modules
     atomic_requests: bool = False
     auth_user_model: str | None = None
     values: dict[str, object] = field(default_factory=dict)
@@ -25,6 +26,14 @@ class Settings:
     def has_auth_middleware(self) -> bool:
         # No settings found: assume the default project template (which has it).
         return not self.modules or AUTH_MIDDLEWARE in self.middleware
+
+    def no_auth_middleware_reason(self) -> str:
+        """Why ``request.user`` keeps a view sync, when ``has_auth_middleware`` is false."""
+        where = ", ".join(self.modules)
+        if self.middleware_read:
+            return f"request.user, but MIDDLEWARE in {where} has no AuthenticationMiddleware (request.auser())"
+        return (f"request.user, but {where} sets no MIDDLEWARE list the tool can read (e.g. a settings class): "
+                "it cannot tell that AuthenticationMiddleware gives request.auser()")
 
 
 def read_settings(project: Project) -> Settings:
@@ -38,7 +47,8 @@ def read_settings(project: Project) -> Settings:
     values = settings.values
     settings.root_urlconf = values.get("ROOT_URLCONF") if isinstance(values.get("ROOT_URLCONF"), str) else None
     middleware = values.get("MIDDLEWARE")
-    settings.middleware = [m for m in middleware if isinstance(m, str)] if isinstance(middleware, (list, tuple)) else []
+    settings.middleware_read = isinstance(middleware, (list, tuple))
+    settings.middleware = [m for m in middleware if isinstance(m, str)] if settings.middleware_read else []
     for databases in settings.every.get("DATABASES", []):   # any branch that turns it on counts
         if isinstance(databases, dict) and any(
                 isinstance(db, dict) and db.get("ATOMIC_REQUESTS") is True for db in databases.values()):
