@@ -187,6 +187,11 @@ def test_libcst_loads_while_the_index_workers_parse_when_urls_exist(tmp_path, mo
     clear_cache()
     run([no_urls], Options(), ENABLED, jobs=2)
     assert calls == ["libcst"]   # no urls module: nothing to route, LibCST is left unloaded
+    views = sorted(root.rglob("views.py"))[0]
+    for named, expected in ((views, 2), (root / "manage.py", 2)):   # files named, as pre-commit does
+        clear_cache()
+        run([named], Options(), ENABLED, jobs=2)
+        assert len(calls) == expected, named
 
 
 def test_lines_naming_finds_whole_word_uses_only():

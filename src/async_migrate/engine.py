@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .facts import Options, ProjectFacts, facts_for
-from .project import find_root
+from .project import find_root, is_views_module
 from .files import FileError, FileProblem, SourceText, decode_source, encode_source, iter_python_files, read_source
 from .index_plan import plan_from_index
 
@@ -91,9 +91,12 @@ def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) 
     return FileResult(path, views=[plan.to_json() for plan in plans])
 
 
-def _may_route_views(files: list[Path]) -> bool:
-    """A urls module in the tree: some view may need the LibCST pass after the index."""
-    return any(path.name == "urls.py" or path.parent.name == "urls" for path in files)
+def _may_need_libcst(files: list[Path], walked: bool) -> bool:
+    """Some view may need the LibCST pass after the index: a walked tree with a urls module in
+    it, or files named on the command line (a pre-commit hook's) with a views module among them."""
+    if walked:
+        return any(path.name == "urls.py" or path.parent.name == "urls" for path in files)
+    return any(is_views_module(path.stem) or path.parent.name == "views" for path in files)
 
 
 def _load_libcst() -> None:
@@ -131,7 +134,7 @@ def _run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs:
             same_walk = files if not exclude and given.resolve() == root else None
             try:   # built once, before any worker forks
                 facts = facts_for(given, root, jobs, options.include_unrouted, same_walk,
-                                  _load_libcst if _may_route_views(files) else None)
+                                  _load_libcst if _may_need_libcst(files, given.is_dir()) else None)
             except Exception:  # noqa: BLE001 - reported per file below
                 pass
             # The index lives as long as the run: move it out of the collector's reach. A full
