@@ -187,6 +187,10 @@ def test_libcst_loads_while_the_index_workers_parse_when_urls_exist(tmp_path, mo
     clear_cache()
     run([no_urls], Options(), ENABLED, jobs=2)
     assert calls == ["libcst"]   # no urls module: nothing to route, LibCST is left unloaded
+    library = make_project(tmp_path / "library", {k: v for k, v in FILES.items() if k != "manage.py"})
+    clear_cache()
+    run([library], Options(), ENABLED, jobs=2)
+    assert calls == ["libcst"]   # no manage.py: a library (Django's own source) routes no view
     views = sorted(root.rglob("views.py"))[0]
     for named, expected in ((views, 2), (root / "manage.py", 2)):   # files named, as pre-commit does
         clear_cache()

@@ -92,10 +92,12 @@ def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) 
 
 
 def _may_need_libcst(files: list[Path], walked: bool) -> bool:
-    """Some view may need the LibCST pass after the index: a walked tree with a urls module in
-    it, or files named on the command line (a pre-commit hook's) with a views module among them."""
+    """Some view may need the LibCST pass after the index: a walked Django project (a
+    ``manage.py``; a library such as Django's own source routes none of its views) with a urls
+    module, or files named on the command line (a pre-commit hook's) with a views module among them."""
     if walked:
-        return any(path.name == "urls.py" or path.parent.name == "urls" for path in files)
+        return (any(path.name == "manage.py" for path in files)
+                and any(path.name == "urls.py" or path.parent.name == "urls" for path in files))
     return any(is_views_module(path.stem) or path.parent.name == "views" for path in files)
 
 
