@@ -102,8 +102,12 @@ def _may_need_libcst(files: list[Path], walked: bool) -> bool:
 
 
 def _load_libcst() -> None:
-    """Import the LibCST side while the index workers parse (0.2 s the parent would wait idle)."""
-    from . import transform  # noqa: F401
+    """Import the LibCST side while the index workers parse (0.2 s the parent would wait idle).
+    A failure here must not cost the index: the import is tried again where it is needed."""
+    try:
+        from . import transform  # noqa: F401
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _process_star(args: tuple[Path, Options, frozenset[str], Path | None]) -> FileResult:
