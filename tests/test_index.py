@@ -90,10 +90,94 @@ UNROUTED = {
 }
 
 
+# Views whose shape keeps them sync, each file settled by the index alone (view_shape).
+SHAPES = {
+    "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
+    "site/__init__.py": "",
+    "site/settings.py": 'ROOT_URLCONF = "site.urls"\n',
+    "site/urls.py": '''
+        from django.urls import path
+        from site import called_views, generic_views, guarded_views
+
+        urlpatterns = [
+            path("called/", called_views.called),
+            path("list/", generic_views.Listing.as_view()),
+            path("empty/", generic_views.Empty.as_view()),
+            path("guarded/", guarded_views.Guarded.as_view()),
+            path("child/", guarded_views.Child.as_view()),
+        ]
+    ''',
+    "site/called_views.py": '''
+        from django.http import HttpResponse
+
+        def called(request):
+            return HttpResponse("c")
+    ''',
+    "site/caller.py": '''
+        from site.called_views import called
+
+        def elsewhere(request):
+            return called(request)
+    ''',
+    "site/generic_views.py": '''
+        from django.views import View
+        from django.views.generic import ListView
+
+
+        class Listing(ListView):
+            template_name = "x.html"
+
+
+        class Empty(View):
+            template_name = "y.html"
+    ''',
+    "site/guarded_views.py": '''
+        from django.http import HttpResponse
+        from django.views import View
+
+
+        class Guard:
+            def dispatch(self, request, *args, **kwargs):
+                return super().dispatch(request, *args, **kwargs)
+
+
+        class Guarded(Guard, View):
+            def get(self, request):
+                return HttpResponse("g")
+
+
+        class Base(View):
+            def get(self, request):
+                return HttpResponse("b")
+
+
+        class Child(Base):
+            def post(self, request):
+                return HttpResponse("p")
+    ''',
+}
+
+
+def test_shapes_that_keep_a_view_sync_are_settled_by_the_index(tmp_path, monkeypatch):
+    root = make_project(tmp_path, SHAPES)
+    parsed: list[str] = []
+    real = transform.transform_source
+    monkeypatch.setattr(transform, "transform_source",
+                        lambda text, path, *rest: parsed.append(path.name) or real(text, path, *rest))
+    plan = plan_of(root)
+    assert parsed == []   # no file needed LibCST
+    assert plan["called"] == ("sync", "called directly by site/caller.py:4 (a sync caller would get a coroutine)")
+    assert plan["Listing"] == ("sync", "generic view (ListView): Django runs its machinery sync")
+    assert plan["Empty"] == ("sync", "no HTTP handler methods")
+    assert plan["Guarded"] == ("sync", "Guard overrides dispatch(), which Django calls on the event loop: "
+                                       "it would have to become async too")
+    assert plan["Child"][0] == "sync" and plan["Child"][1].startswith("inherits handler")
+
+
 def _projects(tmp_path: Path) -> list[Path]:
     return [REPO / "examples" / "shop" / "before", REPO / "examples" / "api" / "before",
             REPO / "tests" / "patterns", make_project(tmp_path / "plan", FILES),
-            make_project(tmp_path / "unrouted", UNROUTED)]
+            make_project(tmp_path / "unrouted", UNROUTED), make_project(tmp_path / "shapes", SHAPES)]
 
 
 @pytest.mark.parametrize("include_unrouted", [False, True])
@@ -112,7 +196,7 @@ def test_files_the_index_settles_report_what_the_full_pass_reports(tmp_path, inc
             assert full.error is None and not full.changed, path
             assert decided.views == full.views, path
             settled_views += len(decided.views)
-    assert settled_views >= (2 if include_unrouted else 4)
+    assert settled_views >= (7 if include_unrouted else 9)
 
 
 def test_unrouted_views_never_reach_libcst(tmp_path, monkeypatch):

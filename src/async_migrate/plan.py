@@ -21,6 +21,7 @@ from .discovery import FoundView
 from .facts import Options, ProjectFacts
 from .grouping import group_wraps
 from .positions import module_lines
+from .view_shape import callers_reason, class_reason
 
 NON_ATOMIC = "django.db.transaction.non_atomic_requests"
 
@@ -113,25 +114,13 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
 
 def _structural_reason(view: FoundView, node, ctx: Context, functions: list[cst.FunctionDef]) -> str:
     """Reasons that keep a view sync before looking at its body."""
-    if view.callers:
-        caller = view.callers[0]
-        try:
-            caller = str(Path(caller).relative_to(ctx.facts.project.root))
-        except ValueError:
-            pass
-        return f"called directly by {caller} (a sync caller would get a coroutine)"
+    reason = callers_reason(view, ctx.facts.project.root)
+    if reason:
+        return reason
     if isinstance(node, cst.ClassDef):
-        own = {f.name.value for f in _class_functions(node)}
-        needed = api.GENERIC_HANDLERS.get(view.generic_base or "")
-        if view.generic_base and not (needed and set(needed) <= own):
-            return f"generic view ({view.generic_base}): Django runs its machinery sync"
-        if view.inherited_handlers:
-            return f"inherits handler {view.inherited_handlers[0]} (handlers must be all sync or all async)"
-        if not functions:
-            return "no HTTP handler methods"
-        if view.dispatch_from:
-            return (f"{view.dispatch_from} overrides dispatch(), which Django calls on the event loop: "
-                    "it would have to become async too")
+        reason = class_reason(view, {f.name.value for f in _class_functions(node)})
+        if reason:
+            return reason
         for decorator in node.decorators:
             return f"class decorator {_decorator_name(decorator, ctx)} wraps dispatch (sync)"
     decorators = [d for f in functions for d in f.decorators]
