@@ -90,6 +90,16 @@ UNROUTED = {
 }
 
 
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the files that reach the LibCST pass, as a run goes."""
+    names: list[str] = []
+    real = transform.transform_source
+    monkeypatch.setattr(transform, "transform_source",
+                        lambda text, path, *rest: names.append(path.name) or real(text, path, *rest))
+    return names
+
+
 # Views whose shape keeps them sync, each file settled by the index alone (view_shape).
 SHAPES = {
     "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n',
@@ -158,12 +168,8 @@ SHAPES = {
 }
 
 
-def test_shapes_that_keep_a_view_sync_are_settled_by_the_index(tmp_path, monkeypatch):
+def test_shapes_that_keep_a_view_sync_are_settled_by_the_index(tmp_path, parsed):
     root = make_project(tmp_path, SHAPES)
-    parsed: list[str] = []
-    real = transform.transform_source
-    monkeypatch.setattr(transform, "transform_source",
-                        lambda text, path, *rest: parsed.append(path.name) or real(text, path, *rest))
     plan = plan_of(root)
     assert parsed == []   # no file needed LibCST
     assert plan["called"] == ("sync", "called directly by site/caller.py:4 (a sync caller would get a coroutine)")
@@ -199,12 +205,8 @@ def test_files_the_index_settles_report_what_the_full_pass_reports(tmp_path, inc
     assert settled_views >= (7 if include_unrouted else 9)
 
 
-def test_unrouted_views_never_reach_libcst(tmp_path, monkeypatch):
+def test_unrouted_views_never_reach_libcst(tmp_path, parsed):
     root = make_project(tmp_path, UNROUTED)
-    parsed: list[str] = []
-    real = transform.transform_source
-    monkeypatch.setattr(transform, "transform_source",
-                        lambda text, path, *rest: parsed.append(path.name) or real(text, path, *rest))
     plan = plan_of(root)
     # mixed handlers, a skip comment, a routed view: the rest is settled by the index
     assert sorted(set(parsed)) == ["mixed_views.py", "skipped_views.py", "views.py"]
