@@ -18,12 +18,9 @@ import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.metadata import MetadataWrapper
 
-from async_migrate.decisions import ModulePlan
 from async_migrate.django_api import DEFAULT_TARGET, parse_version
 from async_migrate.facts import Options, ProjectFacts, facts_for
 from async_migrate.transform import rewrite_tree
-
-PLAN_KEY = "async_migrate.plan"
 
 
 class ViewCodemodCommand(CodemodCommand):
@@ -33,10 +30,9 @@ class ViewCodemodCommand(CodemodCommand):
     CODEMODS: tuple[str, ...] = ()
 
     def __init__(self, context: CodemodContext, target_version: str | None = None,
-                 unsafe: bool = False, include_unrouted: bool = False,
-                 codemods: tuple[str, ...] | None = None) -> None:
+                 unsafe: bool = False, include_unrouted: bool = False) -> None:
         super().__init__(context)
-        self.enabled = frozenset(codemods if codemods is not None else self.CODEMODS)
+        self.enabled = frozenset(self.CODEMODS)
         self.options = Options(target=parse_version(target_version) if target_version else DEFAULT_TARGET,
                                unsafe=unsafe, include_unrouted=include_unrouted)
 
@@ -66,9 +62,7 @@ class ViewCodemodCommand(CodemodCommand):
         filename = self.context.filename
         path = Path(filename) if filename and Path(filename).exists() else None
         facts = facts_for(path) if path else ProjectFacts.for_source(tree.code)
-        result, plan = rewrite_tree(tree, path, facts, self.options, self.enabled)
-        self.context.scratch[PLAN_KEY] = plan
-        return result
+        return rewrite_tree(tree, path, facts, self.options, self.enabled)[0]
 
 
 @lru_cache(maxsize=None)
@@ -79,7 +73,3 @@ def command_class(module: str, class_name: str, codemod: str, description: str) 
                 {"__module__": module, "__qualname__": class_name, "__doc__": description,
                  "DESCRIPTION": description, "CODEMODS": (codemod,)})
 
-
-def module_plan(context: CodemodContext) -> ModulePlan:
-    """The plan the last run made for this context's file."""
-    return context.scratch.get(PLAN_KEY, ModulePlan())

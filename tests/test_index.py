@@ -261,27 +261,26 @@ def test_run_with_a_pool_loads_the_index_in_workers(tmp_path, monkeypatch):
     assert [(f.path, f.new, f.views) for f in pooled.files] == [(f.path, f.new, f.views) for f in serial.files]
 
 
-def test_libcst_loads_while_the_index_workers_parse_when_urls_exist(tmp_path, monkeypatch):
+def test_libcst_loads_while_the_index_workers_parse_in_a_django_project(tmp_path, monkeypatch):
+    """A manage.py at the root and a urls or views module among the files, walked or named."""
     monkeypatch.setattr(project_module, "PARALLEL_LOAD_MIN", 1)
     calls = []
     monkeypatch.setattr(engine, "_load_libcst", lambda: calls.append("libcst"))
-    root = make_project(tmp_path, FILES)
-    clear_cache()
-    run([root], Options(), ENABLED, jobs=2)
-    assert calls == ["libcst"]
-    no_urls = make_project(tmp_path / "no_urls", {k: v for k, v in FILES.items() if not k.endswith("urls.py")})
-    clear_cache()
-    run([no_urls], Options(), ENABLED, jobs=2)
-    assert calls == ["libcst"]   # no urls module: nothing to route, LibCST is left unloaded
+    site = make_project(tmp_path / "site", FILES)
     library = make_project(tmp_path / "library", {k: v for k, v in FILES.items() if k != "manage.py"})
-    clear_cache()
-    run([library], Options(), ENABLED, jobs=2)
-    assert calls == ["libcst"]   # no manage.py: a library (Django's own source) routes no view
-    views = sorted(root.rglob("views.py"))[0]
-    for named, expected in ((views, 2), (root / "manage.py", 2)):   # files named, as pre-commit does
+    views = sorted(site.rglob("views.py"))[0]
+    cases = [
+        (site, True),
+        (views.parent, True),            # a folder of the project: its root has the manage.py
+        (library, False),                # no manage.py: a library (Django's own source) routes no view
+        (views, True),                   # files named, as a pre-commit hook does
+        (site / "manage.py", False),     # no urls or views module named: nothing to rewrite
+    ]
+    for given, loads in cases:
+        calls.clear()
         clear_cache()
-        run([named], Options(), ENABLED, jobs=2)
-        assert len(calls) == expected, named
+        run([given], Options(), ENABLED, jobs=2)
+        assert calls == (["libcst"] if loads else []), given
 
 
 def test_lines_naming_finds_whole_word_uses_only():

@@ -91,14 +91,13 @@ def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) 
     return FileResult(path, views=[plan.to_json() for plan in plans])
 
 
-def _may_need_libcst(files: list[Path], walked: bool) -> bool:
-    """Some view may need the LibCST pass after the index: a walked Django project (a
-    ``manage.py``; a library such as Django's own source routes none of its views) with a urls
-    module, or files named on the command line (a pre-commit hook's) with a views module among them."""
-    if walked:
-        return (any(path.name == "manage.py" for path in files)
-                and any(path.name == "urls.py" or path.parent.name == "urls" for path in files))
-    return any(is_views_module(path.stem) or path.parent.name == "views" for path in files)
+def _may_need_libcst(root: Path, files: list[Path]) -> bool:
+    """Some view may need the LibCST pass after the index: a Django project (a ``manage.py`` at
+    its root: a library such as Django's own source routes none of its views) with a urls or
+    views module among the files (the walk of a tree, or the files a pre-commit hook names)."""
+    return (root / "manage.py").is_file() and any(
+        path.name == "urls.py" or is_views_module(path.stem) or path.parent.name in ("urls", "views")
+        for path in files)
 
 
 def _load_libcst() -> None:
@@ -120,13 +119,15 @@ def run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: 
     started = time.perf_counter()
     jobs = jobs or os.cpu_count() or 1
     try:
-        return _run(paths, options, enabled, jobs, exclude, on_progress, started)
+        run_result = _run(paths, options, enabled, jobs, exclude, on_progress)
     finally:
         gc.unfreeze()
+    run_result.seconds = time.perf_counter() - started
+    return run_result
 
 
 def _run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs: int, exclude: tuple[str, ...],
-         on_progress: Callable[[int, int], None] | None, started: float) -> RunResult:
+         on_progress: Callable[[int, int], None] | None) -> RunResult:
     run_result = RunResult()
     tasks = []
     for given in map(Path, paths):
@@ -140,7 +141,7 @@ def _run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs:
             same_walk = files if not exclude and given.resolve() == root else None
             try:   # built once, before any worker forks
                 facts = facts_for(given, root, jobs, options.include_unrouted, same_walk,
-                                  _load_libcst if _may_need_libcst(files, given.is_dir()) else None)
+                                  _load_libcst if _may_need_libcst(root, files) else None)
             except Exception:  # noqa: BLE001 - reported per file below
                 pass
             # The index lives as long as the run: move it out of the collector's reach. A full
@@ -172,7 +173,6 @@ def _run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs:
                 on_progress(done, len(tasks))
     run_result.files.extend(results)
     run_result.files.sort(key=lambda r: str(r.path))
-    run_result.seconds = time.perf_counter() - started
     return run_result
 
 

@@ -76,7 +76,7 @@ def rewrite_tree(tree: cst.Module, path: Path | None, facts: ProjectFacts, optio
 def _no_new_leading_blank_lines(before: cst.Module, after: cst.Module) -> cst.Module:
     """Removing the first import (``import time``) must not leave the file starting blank."""
     started_blank = bool(before.header) or bool(before.body and before.body[0].leading_lines)
-    if after is before or not after.body or started_blank or after.header:
+    if not after.body or started_blank or after.header:
         return after
     first = after.body[0]
     lines = list(first.leading_lines)
