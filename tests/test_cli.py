@@ -49,6 +49,30 @@ def test_diff_shows_changes_and_writes_nothing(project):
     assert (project / "app" / "views.py").read_bytes() == before
 
 
+def test_views_report_off_a_terminal_is_one_line_per_view(project):
+    """Piped (a log, CI): ``path:line: view: decision: why`` lines, not a table; on stderr, so
+    stdout stays a pure patch."""
+    result = cli("diff", str(project), cwd=project)
+    lines = result.stderr.decode().splitlines()
+    assert "Views:" in lines
+    assert "app/views.py:4: ping: convert: no I/O in the body" in lines, lines
+    assert b"Views" not in result.stdout
+
+
+def test_views_report_on_a_terminal_is_a_table():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from async_migrate.engine import FileResult, RunResult
+    from async_migrate.report import print_views
+
+    view = {"view": "ping", "path": "app/views.py", "line": 4, "decision": "convert", "reason": "no I/O in the body"}
+    screen = StringIO()
+    print_views(Console(file=screen, force_terminal=True, width=100), RunResult([FileResult(Path("x"), views=[view])]))
+    assert "┏━" in screen.getvalue() and "│ ping │" in screen.getvalue()
+
+
 def test_check_exits_1_when_something_would_change(project):
     assert cli("diff", "--check", "--quiet", str(project)).returncode == 1
 

@@ -18,8 +18,8 @@ from .engine import FileResult, RunResult, process_stdin, run, write_changes
 from .facts import Options
 from .files import FileError, encode_source, iter_python_files
 from .project import find_root
-from .report import (JSON_SCHEMA_VERSION, html_report, print_diffs, print_errors, summary_line, to_json,
-                     views_table)
+from .report import (JSON_SCHEMA_VERSION, html_report, print_diffs, print_errors, print_views, summary_line,
+                     to_json)
 from .target import check_target, detect_target
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERRORS = 0, 1, 2
@@ -151,7 +151,7 @@ def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: b
             if not write:
                 print_diffs(out, result)
             if result.views:   # a piped diff stays a pure patch: the table goes to stderr
-                (out if write or out.is_terminal else err).print(views_table(result))
+                print_views(out if write or out.is_terminal else err, result)
         print_errors(err, result)
         err.print(summary_line(result, write), markup=False, soft_wrap=True)
     return _exit_code(result, check)

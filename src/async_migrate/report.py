@@ -107,18 +107,38 @@ def print_diffs(console: Console, run: RunResult) -> None:
             console.print(Text(line, style=style), soft_wrap=True, highlight=False)
 
 
+def _view_rows(run: RunResult) -> list[tuple[str, str, str, str]]:
+    """(where, view, decision, why) per view, by file and line; ``why`` already says how many
+    sync_to_async hops the view makes."""
+    return [(f"{display_path(Path(view['path'])) if view['path'] else '-'}:{view['line']}",
+             view["view"], view["decision"], view["reason"])
+            for view in sorted(run.views, key=lambda v: (v["path"] or "", v["line"]))]
+
+
 def views_table(run: RunResult) -> Table:
     table = Table(title="Views", show_lines=False, expand=False)
     table.add_column("where", no_wrap=True)
     table.add_column("view")
     table.add_column("decision")
     table.add_column("why")
-    for view in sorted(run.views, key=lambda v: (v["path"] or "", v["line"])):
-        where = f"{display_path(Path(view['path'])) if view['path'] else '-'}:{view['line']}"
-        style = DECISION_STYLE.get(view["decision"], "")
-        why = view["reason"]   # already says how many sync_to_async hops the view makes
-        table.add_row(where, view["view"], Text(view["decision"], style=style), why)
+    for where, view, decision, why in _view_rows(run):
+        table.add_row(Text(where), Text(view), Text(decision, style=DECISION_STYLE.get(decision, "")), Text(why))
     return table
+
+
+def views_lines(run: RunResult) -> str:
+    """The views report off a terminal (a log, a pipe, CI): one line per view, ``path:line:``
+    first, the way linters print, so it greps and scrolls (and a 2,000-row table would take
+    rich longer to lay out than the whole LibCST pass of a big tree)."""
+    return "".join(f"{where}: {view}: {decision}: {why}\n" for where, view, decision, why in _view_rows(run))
+
+
+def print_views(console: Console, run: RunResult) -> None:
+    """The table on a terminal, else ``views_lines``."""
+    if console.is_terminal:
+        console.print(views_table(run))
+    else:
+        console.file.write("Views:\n" + views_lines(run))
 
 
 def summary_line(run: RunResult, write: bool) -> str:
