@@ -357,3 +357,73 @@ def test_a_run_walks_the_tree_once_and_reports_paths_as_given(tmp_path, monkeypa
 def test_words_of_finds_what_the_word_regex_finds(text):
     """The ASCII fast path (translate and split) is the regex's answer, control characters included."""
     assert words_of(text) == frozenset(WORD.findall(text))
+
+
+def _summary(module):
+    return module.imports, module.function_info, module.class_info
+
+
+def _could_define(module) -> bool:
+    """What the whole-project passes look for in a summary: a ``def`` whose first argument is
+    ``request`` (a view), or a class with bases (a view class, a model, a form)."""
+    return any(f.first_arg == "request" for f in module.function_info.values()) or any(
+        c.bases for c in module.class_info.values())
+
+
+def _sources():
+    """Django's own source and our examples: some thousand real modules."""
+    import django
+
+    for tree in (Path(django.__file__).parent, REPO / "examples"):
+        for path in sorted(tree.rglob("*.py")):
+            yield path, path.read_text(encoding="utf-8")
+
+
+def test_a_module_the_prefilter_skips_defines_nothing_the_passes_look_for():
+    """``_needs_summary`` False promises no view-shaped ``def`` and no class with bases: checked
+    against the summary ``ast`` gives, on every real module we have."""
+    skipped = 0
+    for path, text in _sources():
+        try:
+            module = project_module.Module.from_text("m", path, text)
+        except SyntaxError:
+            continue
+        if not project_module._needs_summary(text, words_of(text)):
+            skipped += 1
+            assert not _could_define(module), path
+    assert skipped > 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([
+    "class A:\n    pass\n", "class B(A):\n    pass\n", "class C(\n    A,\n):\n    pass\n",
+    "\x0cclass D(A): pass\n", "def f(x):\n    return x\n", "def view(request):\n    return 1\n",
+    "async def v(request, pk): pass\n", '"""class of (things)"""\n', "x = (1,\n     2)\n",
+    "if True:\n    class E(A): pass\n", "@dec\nclass F(A): pass\n", "import os\r\nclass G(A): pass\r\n",
+]), max_size=6))
+def test_the_prefilter_never_skips_what_the_passes_need(chunks):
+    text = "".join(chunks)
+    module = project_module.Module.from_text("m", Path("m.py"), text)
+    if _could_define(module):
+        assert project_module._needs_summary(text, words_of(text))
+
+
+def test_a_module_the_index_only_checks_gets_its_summary_on_first_use(tmp_path):
+    (tmp_path / "manage.py").write_text("")
+    helpers = "import math\nfrom .models import Item\n\n\nclass Cache:\n    def get(self): ...\n\n\ndef area(r):\n    return math.pi * r * r\n"
+    (tmp_path / "helpers.py").write_text(helpers)
+    (tmp_path / "broken.py").write_text("def broken(:\n")
+    loaded = Project.load(tmp_path)
+    module = loaded.modules["helpers"]
+    assert not module.indexed and "imports" not in vars(module)   # not parsed by the index
+    assert module not in loaded.defining_modules()
+    expected = project_module.Module.from_text("helpers", module.path, helpers)
+    assert _summary(module) == _summary(expected)
+    assert module.qualify(ast_name("Item")) == "models.Item"
+    assert "broken" not in loaded.modules   # a syntax error keeps a module out, as before
+
+
+def ast_name(name: str):
+    import ast
+
+    return ast.Name(name, ast.Load())

@@ -273,7 +273,7 @@ def source_uses_db(ctx, code: str) -> bool:
         from .project import Module
         from pathlib import Path
 
-        module = Module(ctx.module_name, Path(f"<{ctx.module_name}>"), ast.Module(body=[], type_ignores=[]))
-        module.__dict__["imports"] = dict(ctx.imports)
+        module = Module.from_text(ctx.module_name, Path(f"<{ctx.module_name}>"), "")
+        module.imports = dict(ctx.imports)
     effect = ctx.facts.effects.of_node(f"<check>{id(tree)}:{code}", module, tree)
     return effect.kind == DB

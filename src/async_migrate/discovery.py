@@ -66,7 +66,7 @@ def find_views(project: Project, routes: list[Route], unrouted_callers: bool = T
                 _describe_class(project, module, route.name, view)
         view.routes.append(route.urlconf)
         view.wrappers.extend(w for w in route.wrappers if w not in view.wrappers)
-    for module in project.modules.values():
+    for module in project.defining_modules():
         if is_test_module(module.name):
             continue
         for name, func in module.function_info.items():

@@ -64,7 +64,8 @@ class Item:
 def check_asgi(root: Path, project: Project, values: dict) -> list[Item]:
     entry = []
     for module in project.modules.values():
-        if module.path.name != "asgi.py" and "get_asgi_application" not in module.imports:
+        if "get_asgi_application" not in module.text or (
+                module.path.name != "asgi.py" and "get_asgi_application" not in module.imports):
             continue
         names = {module.qualify(n.func) for n in ast.walk(module.tree) if isinstance(n, ast.Call)}
         if any(n and n.endswith("get_asgi_application") for n in names):

@@ -94,7 +94,7 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
                                                 "user_set": Relation("reverse_m2m", USER_MODEL)})
     index.models["Permission"] = ModelInfo("Permission")
 
-    classes = {f"{m.name}.{name}": (m, name, info) for m in project.modules.values()
+    classes = {f"{m.name}.{name}": (m, name, info) for m in project.defining_modules()
                for name, info in m.class_info.items()}
     kinds: dict[str, str] = {}
 
