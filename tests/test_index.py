@@ -400,6 +400,7 @@ def test_a_module_the_prefilter_skips_defines_nothing_the_passes_look_for():
     "\x0cclass D(A): pass\n", "def f(x):\n    return x\n", "def view(request):\n    return 1\n",
     "async def v(request, pk): pass\n", '"""class of (things)"""\n', "x = (1,\n     2)\n",
     "if True:\n    class E(A): pass\n", "@dec\nclass F(A): pass\n", "import os\r\nclass G(A): pass\r\n",
+    "# a subclass\n", "classes = list()\n", "class H \\\n(A): pass\n", "x = 1  # class\n",
 ]), max_size=6))
 def test_the_prefilter_never_skips_what_the_passes_need(chunks):
     text = "".join(chunks)

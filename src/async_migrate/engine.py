@@ -109,6 +109,13 @@ def _load_libcst() -> None:
         pass
 
 
+def _size(task: tuple[Path, ...]) -> int:
+    try:
+        return os.stat(task[0]).st_size
+    except OSError:
+        return 0
+
+
 def _process_star(args: tuple[Path, Options, frozenset[str], Path | None]) -> FileResult:
     return process_file(*args)
 
@@ -161,8 +168,11 @@ def _run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs:
     if tasks:
         from . import transform  # noqa: F401 - imported once here, not in every worker
     if jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        # Biggest files first, in small chunks: the run ends when its last worker does.
+        tasks.sort(key=_size, reverse=True)
+        chunk = max(1, min(8, len(tasks) // (4 * jobs)))
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for done, result in enumerate(pool.map(_process_star, tasks, chunksize=8), 1):
+            for done, result in enumerate(pool.map(_process_star, tasks, chunksize=chunk), 1):
                 results.append(result)
                 if on_progress:
                     on_progress(done, len(tasks))
