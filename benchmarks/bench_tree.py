@@ -433,6 +433,15 @@ def goals(results: list[TreeResult]) -> list[str]:
     return lines
 
 
+def compile_package(python: str) -> None:
+    """Write the bytecode of our packages, as pip does when it installs the wheel: a checkout
+    on a machine with PYTHONDONTWRITEBYTECODE (this one) otherwise compiles every module it
+    has changed at every run, 30 ms of each diff's time."""
+    subprocess.run([python, "-c", "import compileall, os, async_migrate, codemods\n"
+                    "for package in (async_migrate, codemods):\n"
+                    "    compileall.compile_dir(os.path.dirname(package.__file__), quiet=1)"], check=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trees", default=",".join(DEFAULT_TREES),
@@ -472,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {msg}", file=sys.stderr, flush=True)
 
+    compile_package(args.python)
     started = time.perf_counter()
     load_before = os.getloadavg()
     results = []
