@@ -161,7 +161,7 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
         words, module.words = module.words, None   # read once, then freed
         if not short_names or module.name.split(".")[-1] == "urls":
             continue
-        named = short_names & (words if words is not None else words_of(module.text))
+        named = short_names.intersection(words.split() if words is not None else words_of(module.text))
         if not named:
             continue
         lines = _lines_naming(module.text, named)
