@@ -428,3 +428,33 @@ def ast_name(name: str):
     import ast
 
     return ast.Name(name, ast.Load())
+
+
+def test_modules_checked_while_the_passes_run_give_the_serial_result(tmp_path, monkeypatch):
+    """On a big tree the modules no pass needs are checked to parse while the passes run
+    (``Project.checking``): same views, same rewrites, the broken one reported, even when a
+    pass reads it before the check has dropped it (it reads as empty)."""
+    monkeypatch.setattr(project_module, "PARALLEL_LOAD_MIN", 1)
+    monkeypatch.setattr(project_module, "CHECK_LATER_MIN", 1)
+    files = dict(FILES)
+    files["shop/broken.py"] = "def index(:\n"   # names a view: the callers search reads it
+    files["shop/fine.py"] = "LIMIT = 3\n\n\ndef double(x):\n    return 2 * x\n"
+    root = make_project(tmp_path, files)
+    checked_later = []
+    real = Project.checking
+
+    def checking(self, jobs):
+        checked_later.extend(sorted(m.name for m in self.unchecked))
+        return real(self, jobs)
+
+    monkeypatch.setattr(Project, "checking", checking)
+    clear_cache()
+    pooled = run([root], Options(), ENABLED, jobs=2)
+    assert {"shop.broken", "shop.fine"} <= set(checked_later)
+    monkeypatch.setattr(project_module, "CHECK_LATER_MIN", 10**9)
+    clear_cache()
+    serial = run([root], Options(), ENABLED, jobs=1)
+    assert [(f.path, f.new, f.views, f.error) for f in pooled.files] == [
+        (f.path, f.new, f.views, f.error) for f in serial.files]
+    assert [f.path.name for f in pooled.errors] == ["broken.py"]
+    assert "syntax error" in pooled.errors[0].error

@@ -46,11 +46,12 @@ class ProjectFacts:
         gc.disable()   # thousands of short-lived trees, no reference cycles: no collections
         try:
             project = Project.load(root, jobs, files, while_parsing)
-            settings = read_settings(project)
-            models = build_model_index(project, settings.auth_user_model)
-            effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
-            routes = collect_routes(project, settings.root_urlconf)
-            views = find_views(project, routes.routes, unrouted_callers)
+            with project.checking(jobs):
+                settings = read_settings(project)
+                models = build_model_index(project, settings.auth_user_model)
+                effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
+                routes = collect_routes(project, settings.root_urlconf)
+                views = find_views(project, routes.routes, unrouted_callers)
         finally:
             gc.enable()
         return cls(project, settings, models, effects, views, routes.urlconfs)

@@ -13,17 +13,19 @@ import os
 import re
 import symtable
 from collections import OrderedDict
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .downlevel import parse_any
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
 PARALLEL_LOAD_MIN = 100   # fewer files are parsed faster than worker processes start
 LOAD_CHUNK = 64           # files per worker job, at most (at least four jobs per worker)
+CHECK_LATER_MIN = 1000    # from this many files, some are checked while the passes run
 WORD = re.compile(r"\w+")
 # Every ASCII byte that is not a word character, as a space: for ASCII text, translating with
 # this and splitting gives the words ``WORD`` finds, in a third of the time.
@@ -154,7 +156,10 @@ class Module:
     def tree(self) -> ast.Module:
         tree = TREES.get(self)
         if tree is None:
-            tree = parse_any(self.text)
+            try:
+                tree = parse_any(self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):   # not checked yet: see
+                tree = ast.Module(body=[], type_ignores=[])                  # Project.checking
             TREES.put(self, tree)
         return tree
 
@@ -306,16 +311,33 @@ def _checks(text: str, path: Path) -> bool:
     return True
 
 
-def _load_module(root: Path, path: Path) -> Module | None:
+def _parses(module: Module) -> bool:
+    """Does the module parse (``ast.parse``, or ``parse_any`` for syntax this Python lacks)?"""
+    if _checks(module.text, module.path):
+        return True
+    try:
+        parse_any(module.text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _pooled(jobs: int, count: int) -> bool:
+    """Worth worker processes (forked: they start with this process's memory)?"""
+    return jobs > 1 and count >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _load_module(root: Path, path: Path, check: bool = True) -> Module | None:
     """The summary of one file, or None when it cannot be read or parsed (a worker sends back
     the summary and the text, never the tree).  A module that cannot hold a view, a model or a
-    form is only checked to parse: its summary is made if something asks for it."""
+    form is not summarised (its summary is made if something asks for it), only checked to
+    parse: now, or later (``check`` False: ``Project.checking``)."""
     try:
         path = path.resolve()
         name = module_name(root, path, resolved=True)
         text = read_source(path).text
         words = words_of(text)
-        if not _needs_summary(text, words) and _checks(text, path):
+        if not _needs_summary(text, words) and (not check or _checks(text, path)):
             module = Module(name, path, text, indexed=False)
         else:   # most modules are never looked at again: their trees go now, while still in the cache
             module = Module.from_tree(name, path, parse_any(text), text, keep_tree=False)
@@ -325,12 +347,21 @@ def _load_module(root: Path, path: Path) -> Module | None:
     return module
 
 
+_UNCHECKED: list[Module] = []   # what ``Project.checking``'s forked workers check
+
+
+def _failing(start: int, stop: int) -> list[int]:
+    """In a worker: the indexes of the modules of ``_UNCHECKED[start:stop]`` that do not parse."""
+    return [i for i in range(start, stop) if not _parses(_UNCHECKED[i])]
+
+
 @dataclass
 class Project:
     """All parseable modules under ``root``, indexed by dotted name."""
 
     root: Path
     modules: dict[str, Module] = field(default_factory=dict)
+    unchecked: list[Module] = field(default_factory=list)   # read, not yet known to parse
     _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
     _by_path: dict[Path, Module] | None = field(default=None, repr=False)
 
@@ -343,8 +374,11 @@ class Project:
         project = cls(root.resolve())
         if files is None:
             files = [item for item in iter_python_files([project.root]) if isinstance(item, Path)]
-        load = partial(_load_module, project.root)
-        if jobs > 1 and len(files) >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods():
+        if _pooled(jobs, len(files)):
+            # On a big tree, the modules no pass needs are checked to parse later, while the
+            # passes run (``checking``): worth a second set of workers from this many files.
+            later = len(files) >= CHECK_LATER_MIN
+            load = partial(_load_module, project.root, check=not later)
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 chunk = max(16, min(LOAD_CHUNK, len(files) // (4 * jobs)))
                 pending = pool.map(load, files, chunksize=chunk)   # submits all: the workers are forked
@@ -352,11 +386,42 @@ class Project:
                     while_parsing()
                 loaded = list(pending)
         else:
-            loaded = [load(path) for path in files]
+            later, loaded = False, [_load_module(project.root, path) for path in files]
         for module in loaded:
             if module is not None:
                 project.modules[module.name] = module
+        if later:
+            project.unchecked = [module for module in project.modules.values() if not module.indexed]
         return project
+
+    @contextmanager
+    def checking(self, jobs: int) -> Iterator[None]:
+        """Check that the modules the index only read parse, in ``jobs`` worker processes while
+        the body runs (the whole-project passes: the parent alone works through them), then
+        drop those that do not, as if the index had never read them (the LibCST pass reports
+        their syntax errors).  Until then such a module reads as empty (``Module.tree``)."""
+        global _UNCHECKED
+        unchecked, self.unchecked = self.unchecked, []
+        if not _pooled(jobs, len(unchecked)):
+            yield
+            failed = [module for module in unchecked if not _parses(module)]
+        else:
+            _UNCHECKED = unchecked   # the workers are forked with it: no pickling of texts
+            try:
+                with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                    step = max(16, min(LOAD_CHUNK, len(unchecked) // (4 * jobs)))
+                    pending = [pool.submit(_failing, start, min(start + step, len(unchecked)))
+                               for start in range(0, len(unchecked), step)]
+                    try:
+                        yield
+                    finally:
+                        failed = [unchecked[i] for future in pending for i in future.result()]
+            finally:
+                _UNCHECKED = []
+        for module in failed:
+            del self.modules[module.name]
+        if failed:
+            self._suffixes, self._by_path = {}, None
 
     def defining_modules(self) -> list[Module]:
         """The modules that may define a view, a model or a form: the others have no ``def``
