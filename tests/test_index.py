@@ -318,19 +318,24 @@ def test_a_run_the_index_settles_never_loads_libcst(tmp_path):
 def test_a_run_that_rewrites_never_loads_libcst_codemod(tmp_path):
     """``libcst.codemod`` (and its matchers, about 0.25 s to import) is only for LibCST's own
     runner: the engine rewrites without it, and the codemod modules build their command lazily.
-    Nor does the CLI load pydantic (typer 0.29 parses every option through it: +0.12 s a run)."""
+    Nor does the CLI load pydantic (typer 0.29 parses every option through it: +0.12 s a run),
+    nor rich for ``--json`` (40 ms: nothing is printed for people)."""
     import subprocess
     import sys
 
     root = make_project(tmp_path, FILES)
     script = ("import sys\nfrom async_migrate.cli import app\n"
               "try:\n    app()\nexcept SystemExit:\n    pass\n"
-              "print('loaded:', sorted(m for m in ('libcst', 'libcst.codemod', 'libcst.matchers', 'pydantic')"
-              " if m in sys.modules), file=sys.stderr)\n")
+              "print('loaded:', sorted(m for m in ('libcst', 'libcst.codemod', 'libcst.matchers', 'pydantic', "
+              "'rich') if m in sys.modules), file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", script, "diff", "--jobs", "1", str(root)],
                           capture_output=True, text=True, timeout=120)
-    assert "loaded: ['libcst']" in done.stderr, done.stderr
+    assert "loaded: ['libcst', 'rich']" in done.stderr, done.stderr
     assert "+async def" in done.stdout
+    done = subprocess.run([sys.executable, "-c", script, "diff", "--json", "--jobs", "1", str(root)],
+                          capture_output=True, text=True, timeout=120)
+    assert "loaded: ['libcst']" in done.stderr, done.stderr
+    assert '"decision": "convert"' in done.stdout
 
 
 def test_a_run_walks_the_tree_once_and_reports_paths_as_given(tmp_path, monkeypatch):

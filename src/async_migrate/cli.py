@@ -6,10 +6,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
-from rich.console import Console
 
 from . import __version__, registry
 from .config import Config, ConfigError, find_pyproject, load_config
@@ -21,6 +20,9 @@ from .project import find_root
 from .report import (JSON_SCHEMA_VERSION, html_report, print_diffs, print_errors, print_views, summary_line,
                      to_json)
 from .target import check_target, detect_target
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERRORS = 0, 1, 2
 
@@ -103,27 +105,21 @@ def _collect(paths: List[str], config: Config) -> tuple[List[Path], List[FileRes
 def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: bool, no_color: bool,
              config_path: Optional[Path], only: Optional[List[str]] = None, interactive: bool = False,
              html: Optional[Path] = None, **flags) -> int:
-    # Off a terminal rich assumes 80 columns, which squeezes the views table to one word
-    # per line; logs and CI output are read wider.
-    err = Console(stderr=True, no_color=no_color, highlight=False)
-    out = Console(no_color=no_color, highlight=False)
-    for console in (err, out):
-        if not console.is_terminal and "COLUMNS" not in os.environ:
-            console.width = 140
     if interactive and (as_json or paths == ["-"]):
-        err.print("error: --interactive cannot be combined with --json or '-'", markup=False)
+        sys.stderr.write("error: --interactive cannot be combined with --json or '-'\n")
         return EXIT_ERRORS
     try:
         config, options, target, reason = resolve_settings(paths, config_path, **flags)
         enabled = registry.select(only or config.select or None, config.skip or None)
     except (ConfigError, ValueError) as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERRORS
     if paths == ["-"]:
         return _stdin(options, enabled, as_json, target, reason)
-    if not as_json:
+    err, out = (None, None) if as_json else _consoles(no_color)   # --json: rich is never imported
+    if err is not None:
         err.print(f"Targeting Django {target} ({reason}).", markup=False, soft_wrap=True)
-    progress = _progress(err) if err.is_terminal and not as_json else None
+    progress = _progress(err) if err is not None and err.is_terminal else None
     try:
         files, walk_errors = _collect(paths, config)
         result = run(files, options, enabled, jobs=config.jobs or 0,
@@ -142,7 +138,7 @@ def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: b
         try:
             html.write_text(html_report(result, target, reason, write), encoding="utf-8")
         except OSError as exc:
-            err.print(f"{html}: error: cannot write the HTML report: {exc.strerror or exc}", markup=False)
+            sys.stderr.write(f"{html}: error: cannot write the HTML report: {exc.strerror or exc}\n")
             return EXIT_ERRORS
     if as_json:
         sys.stdout.write(json.dumps(to_json(result, target, reason, write), indent=2) + "\n")
@@ -155,6 +151,19 @@ def _execute(paths: List[str], write: bool, check: bool, as_json: bool, quiet: b
         print_errors(err, result)
         err.print(summary_line(result, write), markup=False, soft_wrap=True)
     return _exit_code(result, check)
+
+
+def _consoles(no_color: bool) -> tuple[Console, Console]:
+    """stderr and stdout.  Off a terminal rich assumes 80 columns, which squeezes the views
+    table to one word per line; logs and CI output are read wider."""
+    from rich.console import Console
+
+    err = Console(stderr=True, no_color=no_color, highlight=False)
+    out = Console(no_color=no_color, highlight=False)
+    for console in (err, out):
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console.width = 140
+    return err, out
 
 
 def _review(result: RunResult, out: Console) -> None:

@@ -6,14 +6,15 @@ import difflib
 import os
 from collections import Counter
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .engine import FileResult, RunResult
 from .files import FileProblem, SourceText, read_source
+
+if TYPE_CHECKING:   # rich is imported where a run prints for people, not for --json
+    from rich.console import Console
+    from rich.table import Table
 
 JSON_SCHEMA_VERSION = 1
 DECISION_STYLE = {"convert": "green", "wrap": "yellow", "sync": "red", "already async": "dim",
@@ -90,6 +91,8 @@ def patch_bytes(result: FileResult) -> bytes:
 
 def print_diffs(console: Console, run: RunResult) -> None:
     """Coloured diffs on a terminal; otherwise the patch bytes, ready for ``git apply``."""
+    from rich.text import Text
+
     for result in run.changed:
         if console.no_color or not console.is_terminal:
             buffer = getattr(console.file, "buffer", None)
@@ -116,6 +119,9 @@ def _view_rows(run: RunResult) -> list[tuple[str, str, str, str]]:
 
 
 def views_table(run: RunResult) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title="Views", show_lines=False, expand=False)
     table.add_column("where", no_wrap=True)
     table.add_column("view")
