@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROJECTS = ("shop", "api")
-IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3")
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "db.sqlite3", ".async_migrate_cache")
 
 
 def migrate_copy(before: Path, destination: Path, target: str = "5.2") -> subprocess.CompletedProcess:
@@ -34,7 +34,7 @@ def migrate_copy(before: Path, destination: Path, target: str = "5.2") -> subpro
 
 
 def same_tree(left: Path, right: Path) -> bool:
-    comparison = filecmp.dircmp(left, right, ignore=["__pycache__", "db.sqlite3"])
+    comparison = filecmp.dircmp(left, right, ignore=["__pycache__", "db.sqlite3", ".async_migrate_cache"])
     if comparison.left_only or comparison.right_only or comparison.diff_files or comparison.funny_files:
         return False
     _, mismatch, errors = filecmp.cmpfiles(left, right, comparison.common_files, shallow=False)

@@ -39,7 +39,7 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and "__pycache__" not in p.parts}
+            if p.is_file() and "__pycache__" not in p.parts and ".async_migrate_cache" not in p.parts}
 
 
 def edge_project(root: Path) -> Path:

@@ -49,6 +49,8 @@ ExcludeOpt = typer.Option(None, "--exclude", help="Glob of paths to skip (repeat
 IncludeOpt = typer.Option(None, "--include", help="Only files matching this glob (repeatable).")
 HtmlOpt = typer.Option(None, "--html", metavar="FILE", dir_okay=False,
                        help="Also write the whole report (summary, views, reasons, diffs) as one HTML page.")
+CacheOpt = typer.Option(None, "--cache/--no-cache",
+                        help="Keep the project index in .async_migrate_cache/ for the next run (default: on).")
 DecoratorsOpt = typer.Option(None, "--async-safe-decorator",
                              help="A decorator (dotted or bare name) known to accept async views (repeatable).")
 
@@ -84,7 +86,7 @@ def resolve_settings(paths: List[str], config_path: Optional[Path], **flags) -> 
     else:
         target, reason = detect_target(find_root(first))
     options = Options(target=target, unsafe=bool(config.unsafe), include_unrouted=bool(config.include_unrouted),
-                      async_safe_decorators=frozenset(config.async_safe_decorators))
+                      async_safe_decorators=frozenset(config.async_safe_decorators), cache=config.cache)
     return config, options, format_version(target), reason
 
 
@@ -234,13 +236,13 @@ def diff(paths: List[str] = PathsArg, check: bool = typer.Option(False, "--check
          select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
          include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
          async_safe_decorators: Optional[List[str]] = DecoratorsOpt, html: Optional[Path] = HtmlOpt,
-         config: Optional[Path] = ConfigOpt) -> None:
-    """Show what would change (writes nothing). Example: async-migrate diff myproject/"""
+         config: Optional[Path] = ConfigOpt, cache: Optional[bool] = CacheOpt) -> None:
+    """Show what would change (writes nothing but its cache). Example: async-migrate diff myproject/"""
     raise typer.Exit(_execute(paths, False, check, as_json, quiet, no_color, config, html=html,
                               target_version=target_version,
                               unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
                               skip=skip, include=include, exclude=exclude,
-                              async_safe_decorators=async_safe_decorators))
+                              async_safe_decorators=async_safe_decorators, cache=cache))
 
 
 @app.command()
@@ -253,13 +255,13 @@ def apply(paths: List[str] = PathsArg,
           select: Optional[List[str]] = SelectOpt, skip: Optional[List[str]] = SkipOpt,
           include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
           async_safe_decorators: Optional[List[str]] = DecoratorsOpt, html: Optional[Path] = HtmlOpt,
-          config: Optional[Path] = ConfigOpt) -> None:
+          config: Optional[Path] = ConfigOpt, cache: Optional[bool] = CacheOpt) -> None:
     """Rewrite the files in place. Example: async-migrate apply myproject/"""
     raise typer.Exit(_execute(paths, True, False, as_json, quiet, no_color, config, interactive=interactive,
                               html=html, target_version=target_version,
                               unsafe=unsafe, include_unrouted=include_unrouted, jobs=jobs, select=select,
                               skip=skip, include=include, exclude=exclude,
-                              async_safe_decorators=async_safe_decorators))
+                              async_safe_decorators=async_safe_decorators, cache=cache))
 
 
 @app.command(name="run")
@@ -271,12 +273,12 @@ def run_one(codemod: str = typer.Argument(..., help="A codemod name (see `async-
             include_unrouted: Optional[bool] = UnroutedOpt, jobs: Optional[int] = JobsOpt,
             include: Optional[List[str]] = IncludeOpt, exclude: Optional[List[str]] = ExcludeOpt,
             async_safe_decorators: Optional[List[str]] = DecoratorsOpt, html: Optional[Path] = HtmlOpt,
-            config: Optional[Path] = ConfigOpt) -> None:
+            config: Optional[Path] = ConfigOpt, cache: Optional[bool] = CacheOpt) -> None:
     """Run one codemod. Example: async-migrate run orm_async shop/views.py --apply"""
     raise typer.Exit(_execute(paths, write, check, as_json, quiet, no_color, config, only=[codemod], html=html,
                               target_version=target_version, unsafe=unsafe, include_unrouted=include_unrouted,
                               jobs=jobs, include=include, exclude=exclude,
-                              async_safe_decorators=async_safe_decorators))
+                              async_safe_decorators=async_safe_decorators, cache=cache))
 
 
 @app.command()

@@ -32,6 +32,7 @@ class Config:
     include_unrouted: bool = False
     unsafe: bool = False
     jobs: int = 0
+    cache: bool = True
     source: Path | None = None
     from_file: frozenset[str] = frozenset()   # the keys (python names) the file set
 
@@ -74,7 +75,8 @@ class Config:
 
 
 _TYPES = {"target-version": str, "include": list, "exclude": list, "select": list, "skip": list,
-          "async-safe-decorators": list, "include-unrouted": bool, "unsafe": bool, "jobs": int}
+          "async-safe-decorators": list, "include-unrouted": bool, "unsafe": bool, "jobs": int,
+          "cache": bool}
 _TYPE_NAMES = {str: "a string", list: "a list of strings", bool: "true or false", int: "an integer"}
 
 

@@ -148,7 +148,7 @@ def _run(paths: Iterable[Path], options: Options, enabled: frozenset[str], jobs:
             same_walk = files if not exclude and given.resolve() == root else None
             try:   # built once, before any worker forks
                 facts = facts_for(given, root, jobs, options.include_unrouted, same_walk,
-                                  _load_libcst if _may_need_libcst(root, files) else None)
+                                  _load_libcst if _may_need_libcst(root, files) else None, options.cache)
             except Exception:  # noqa: BLE001 - reported per file below
                 pass
             # The index lives as long as the run: move it out of the collector's reach. A full

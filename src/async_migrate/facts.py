@@ -24,6 +24,7 @@ class Options:
     unsafe: bool = False
     include_unrouted: bool = False
     async_safe_decorators: frozenset[str] = frozenset()
+    cache: bool = False   # keep the index between runs (``index_cache``); the CLI turns it on
 
 
 @dataclass
@@ -39,19 +40,21 @@ class ProjectFacts:
 
     @classmethod
     def build(cls, root: Path, jobs: int = 1, unrouted_callers: bool = True,
-              files: list[Path] | None = None, while_parsing: Callable[[], object] | None = None) -> "ProjectFacts":
+              files: list[Path] | None = None, while_parsing: Callable[[], object] | None = None,
+              cache: bool = False) -> "ProjectFacts":
         """``unrouted_callers=False`` skips looking for direct callers of views no URL reaches
         (they stay sync unless --include-unrouted, so their callers are never read);
-        ``while_parsing``: see ``Project.load``."""
+        ``while_parsing``, ``cache``: see ``Project.load``."""
         gc.disable()   # thousands of short-lived trees, no reference cycles: no collections
         try:
-            project = Project.load(root, jobs, files, while_parsing)
+            project = Project.load(root, jobs, files, while_parsing, cache)
             with project.checking(jobs):
                 settings = read_settings(project)
                 models = build_model_index(project, settings.auth_user_model)
                 effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
                 routes = collect_routes(project, settings.root_urlconf)
                 views = find_views(project, routes.routes, unrouted_callers)
+            project.save_cache()
         finally:
             gc.enable()
         return cls(project, settings, models, effects, views, routes.urlconfs)
@@ -84,14 +87,16 @@ _CACHE: dict[tuple[Path, bool], ProjectFacts] = {}
 
 
 def facts_for(path: Path, root: Path | None = None, jobs: int = 1, unrouted_callers: bool = True,
-              files: list[Path] | None = None, while_parsing: Callable[[], object] | None = None) -> ProjectFacts:
-    """Facts of the project holding ``path`` (cached for the life of the process); ``files``:
-    the caller's walk of the root, if it made one; ``while_parsing``: see ``Project.load``."""
+              files: list[Path] | None = None, while_parsing: Callable[[], object] | None = None,
+              cache: bool = False) -> ProjectFacts:
+    """Facts of the project holding ``path`` (kept for the life of the process); ``files``:
+    the caller's walk of the root, if it made one; ``while_parsing``, ``cache``: see
+    ``Project.load``."""
     root = root or find_root(path)
     facts = _CACHE.get((root, True)) or _CACHE.get((root, unrouted_callers))
     if facts is None:
         facts = _CACHE[(root, unrouted_callers)] = ProjectFacts.build(root, jobs, unrouted_callers, files,
-                                                                      while_parsing)
+                                                                      while_parsing, cache)
     return facts
 
 

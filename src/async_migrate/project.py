@@ -20,6 +20,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable, Iterator
 
+from . import index_cache
 from .downlevel import parse_any
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
@@ -94,6 +95,9 @@ class Module:
     words: str | None = None   # the identifiers of ``text``, space-separated, until the callers search
                                # (one string: pickled back from a worker in a tenth of a set's time)
     indexed: bool = True  # summarised by the index; else it defines no view, model or form
+    checked: bool = True  # known to parse (else ``Project.checking`` finds out)
+    digest: bytes = b""   # ``index_cache.digest`` of ``text``
+    cached: bool = False  # read from the index cache, not parsed by this run
 
     # The summary: set by ``from_tree``, else made on first use (cached_property never
     # runs again once the attribute is set, and pickling carries what is set).
@@ -336,15 +340,36 @@ def _load_module(root: Path, path: Path, check: bool = True) -> Module | None:
         path = path.resolve()
         name = module_name(root, path, resolved=True)
         text = read_source(path).text
+        key = index_cache.digest(text)
+        entry = _CACHED.get(str(path))
+        if entry is not None and entry.name == name and entry.digest == key:
+            return _from_cache(entry, path, text)
         words = words_of(text)
         if not _needs_summary(text, words) and (not check or _checks(text, path)):
-            module = Module(name, path, text, indexed=False)
+            module = Module(name, path, text, indexed=False, checked=check)
         else:   # most modules are never looked at again: their trees go now, while still in the cache
             module = Module.from_tree(name, path, parse_any(text), text, keep_tree=False)
     except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     module.words = " ".join(words)   # for the callers search; dropped after it
+    module.digest = key
     return module
+
+
+def _from_cache(entry: index_cache.Entry, path: Path, text: str) -> Module:
+    module = Module(entry.name, path, text, entry.words, indexed=entry.summary is not None,
+                    digest=entry.digest, cached=True)
+    if entry.summary is not None:
+        module.imports, module.function_info, module.class_info = entry.summary
+    return module
+
+
+def _entry(module: Module) -> index_cache.Entry:
+    summary = (module.imports, module.function_info, module.class_info) if module.indexed else None
+    return index_cache.Entry(module.name, module.digest, summary, module.words or "")
+
+
+_CACHED: dict[str, index_cache.Entry] = {}   # the index cache, for ``_load_module`` (in forked workers too)
 
 
 _UNCHECKED: list[Module] = []   # what ``Project.checking``'s forked workers check
@@ -362,23 +387,39 @@ class Project:
     root: Path
     modules: dict[str, Module] = field(default_factory=dict)
     unchecked: list[Module] = field(default_factory=list)   # read, not yet known to parse
+    _cache: dict[str, index_cache.Entry] | None = field(default=None, repr=False)   # to write
+    _cache_stale: bool = field(default=False, repr=False)
     _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
     _by_path: dict[Path, Module] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, root: Path, jobs: int = 1, files: list[Path] | None = None,
-             while_parsing: Callable[[], object] | None = None) -> "Project":
+             while_parsing: Callable[[], object] | None = None, cache: bool = False) -> "Project":
         """Index every module under ``root`` (``files``: the walk of it, when the caller made one),
         parsed by ``jobs`` processes on big trees; ``while_parsing`` is called in this process
-        once they are all at work (it would otherwise wait idle)."""
+        once they are all at work (it would otherwise wait idle); ``cache``: reuse what the
+        last run learnt of the modules whose text is the same (``index_cache``), and keep
+        this run's for the next (``save_cache``)."""
+        global _CACHED
         project = cls(root.resolve())
         if files is None:
             files = [item for item in iter_python_files([project.root]) if isinstance(item, Path)]
+        _CACHED = index_cache.read(project.root) if cache else {}
+        try:
+            project._index(files, jobs, while_parsing)
+        finally:
+            previous, _CACHED = _CACHED, {}
+        if cache:
+            project._cache = {str(module.path): _entry(module) for module in project.modules.values()}
+            hits = sum(module.cached for module in project.modules.values())
+            project._cache_stale = not (hits == len(project.modules) == len(previous))
+        return project
+
+    def _index(self, files: list[Path], jobs: int, while_parsing: Callable[[], object] | None) -> None:
         if _pooled(jobs, len(files)):
             # On a big tree, the modules no pass needs are checked to parse later, while the
             # passes run (``checking``): worth a second set of workers from this many files.
-            later = len(files) >= CHECK_LATER_MIN
-            load = partial(_load_module, project.root, check=not later)
+            load = partial(_load_module, self.root, check=len(files) < CHECK_LATER_MIN)
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 chunk = max(16, min(LOAD_CHUNK, len(files) // (4 * jobs)))
                 pending = pool.map(load, files, chunksize=chunk)   # submits all: the workers are forked
@@ -386,13 +427,22 @@ class Project:
                     while_parsing()
                 loaded = list(pending)
         else:
-            later, loaded = False, [_load_module(project.root, path) for path in files]
+            loaded = [_load_module(self.root, path) for path in files]
         for module in loaded:
             if module is not None:
-                project.modules[module.name] = module
-        if later:
-            project.unchecked = [module for module in project.modules.values() if not module.indexed]
-        return project
+                self.modules[module.name] = module
+        self.unchecked = [module for module in self.modules.values() if not module.checked]
+
+    def save_cache(self) -> None:
+        """Keep what the index learnt for the next run, once ``checking`` has dropped the
+        modules that do not parse (only when something changed since the last run)."""
+        if self._cache is None:
+            return
+        entries = {path: entry for path, entry in self._cache.items()
+                   if self.modules.get(entry.name) is not None and self.modules[entry.name].checked}
+        if self._cache_stale or len(entries) != len(self._cache):
+            index_cache.write(self.root, entries)
+        self._cache = None
 
     @contextmanager
     def checking(self, jobs: int) -> Iterator[None]:
@@ -420,6 +470,8 @@ class Project:
                 _UNCHECKED = []
         for module in failed:
             del self.modules[module.name]
+        for module in unchecked:
+            module.checked = module.name in self.modules
         if failed:
             self._suffixes, self._by_path = {}, None
 
