@@ -4,13 +4,15 @@ changed since the last one.
 
 An entry is found by the module's path and must match its name and a hash of its text, so an
 edit, a checkout or a ``touch`` are told apart by the text itself, never by modification times.
-There is one file per tool version and Python version (``ast`` differs between Pythons).  A
+There is one file per tool version, Python version (``ast`` differs between Pythons) and
+version of the code that makes the summaries.  A
 cache that cannot be read is ignored and one that cannot be written is skipped: it only saves
 time.  ``--no-cache`` (or ``cache = false``) neither reads nor writes it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -22,7 +24,8 @@ from pathlib import Path
 from . import __version__
 
 DIR = ".async_migrate_cache"
-FORMAT = 1   # bump when an entry's shape or the index's summaries change
+FORMAT = 1   # bump when an entry's shape changes
+_SUMMARY_CODE = ("index_cache.py", "project.py", "prefilter.py", "downlevel.py")
 _GITIGNORE = "# Made by async-migrate: the index of the last run, safe to delete.\n*\n"
 
 
@@ -38,8 +41,18 @@ def digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+@functools.lru_cache(maxsize=None)
+def _code_key() -> str:
+    """A hash of the modules that make the summaries: a checkout whose index code changed
+    under the same version number does not read the old entries."""
+    here = Path(__file__).parent
+    blob = b"".join((here / name).read_bytes() for name in _SUMMARY_CODE if (here / name).is_file())
+    return hashlib.blake2b(blob, digest_size=6).hexdigest()
+
+
 def _file(root: Path) -> Path:
-    return root / DIR / f"index-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{FORMAT}.pickle"
+    python = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    return root / DIR / f"index-{__version__}-{python}-{FORMAT}-{_code_key()}.pickle"
 
 
 def read(root: Path) -> dict[str, Entry]:

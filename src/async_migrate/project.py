@@ -11,7 +11,6 @@ import ast
 import multiprocessing
 import os
 import re
-import symtable
 from collections import OrderedDict
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +21,7 @@ from typing import Callable, Iterator
 
 from . import index_cache
 from .downlevel import parse_any
+from .prefilter import needs_summary, parses, symtable_parses
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
 PARALLEL_LOAD_MIN = 100   # fewer files are parsed faster than worker processes start
@@ -32,7 +32,6 @@ WORD = re.compile(r"\w+")
 # this and splitting gives the words ``WORD`` finds, in a third of the time.
 _ASCII_SPACES = bytes(c if chr(c).isalnum() or c == ord("_") or c >= 128 else ord(" ") for c in range(256))
 ROOT_MARKERS = ("manage.py", "pyproject.toml", "setup.cfg", "setup.py", ".git")
-_BASES_FOLLOW = re.compile(r"\b[^:]*\(")   # after ``class``: a name, then bases
 _SETTINGS_ENV = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 
 
@@ -86,7 +85,7 @@ class Module:
 
     The tree is parsed again from ``text`` when asked for and only the most recently used
     trees are kept (``TreeCache``), so a 10,000-file project does not hold 10,000 trees.
-    A module the index did not parse (``indexed`` False: ``_needs_summary``) gets its
+    A module the index did not parse (``indexed`` False: ``prefilter.needs_summary``) gets its
     summary made from its tree on first use."""
 
     name: str             # dotted name relative to the project root, e.g. "shop.views"
@@ -285,47 +284,6 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(WORD.findall(text))
 
 
-def _needs_summary(text: str, words: frozenset[str]) -> bool:
-    """May the module define a view (a ``def`` taking ``request``), a model, a form or a view
-    class (a class with bases)?  Only then do the whole-project passes read its summary."""
-    return "request" in words or _has_class_with_bases(text)
-
-
-def _has_class_with_bases(text: str) -> bool:
-    """``class Name(`` first on a line: every top-level class with bases (and some nested
-    ones, or a docstring's line: a false match only costs a parse).  Found from each
-    ``class`` in the text, 30x faster than one regex that tries every line start."""
-    at = text.find("class")
-    while at != -1:
-        line_start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
-        if not text[line_start:at].strip(" \t\f") and _BASES_FOLLOW.match(text, at + 5):
-            return True
-        at = text.find("class", at + 5)
-    return False
-
-
-def _checks(text: str, path: Path) -> bool:
-    """Does ``text`` parse?  CPython's symbol table parses it in 0.6x the time of ``ast.parse``,
-    which builds a Python object per node.  False also for syntax this Python lacks, which
-    ``parse_any`` may still index."""
-    try:
-        symtable.symtable(text, str(path), "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
-def _parses(module: Module) -> bool:
-    """Does the module parse (``ast.parse``, or ``parse_any`` for syntax this Python lacks)?"""
-    if _checks(module.text, module.path):
-        return True
-    try:
-        parse_any(module.text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
 def _pooled(jobs: int, count: int) -> bool:
     """Worth worker processes (forked: they start with this process's memory)?"""
     return jobs > 1 and count >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods()
@@ -345,7 +303,7 @@ def _load_module(root: Path, path: Path, check: bool = True) -> Module | None:
         if entry is not None and entry.name == name and entry.digest == key:
             return _from_cache(entry, path, text)
         words = words_of(text)
-        if not _needs_summary(text, words) and (not check or _checks(text, path)):
+        if not needs_summary(text, words) and (not check or symtable_parses(text, path)):
             module = Module(name, path, text, indexed=False, checked=check)
         else:   # most modules are never looked at again: their trees go now, while still in the cache
             module = Module.from_tree(name, path, parse_any(text), text, keep_tree=False)
@@ -377,7 +335,7 @@ _UNCHECKED: list[Module] = []   # what ``Project.checking``'s forked workers che
 
 def _failing(start: int, stop: int) -> list[int]:
     """In a worker: the indexes of the modules of ``_UNCHECKED[start:stop]`` that do not parse."""
-    return [i for i in range(start, stop) if not _parses(_UNCHECKED[i])]
+    return [i for i in range(start, stop) if not parses(_UNCHECKED[i].text, _UNCHECKED[i].path)]
 
 
 @dataclass
@@ -454,7 +412,7 @@ class Project:
         unchecked, self.unchecked = self.unchecked, []
         if not _pooled(jobs, len(unchecked)):
             yield
-            failed = [module for module in unchecked if not _parses(module)]
+            failed = [module for module in unchecked if not parses(module.text, module.path)]
         else:
             _UNCHECKED = unchecked   # the workers are forked with it: no pickling of texts
             try:
@@ -477,7 +435,7 @@ class Project:
 
     def defining_modules(self) -> list[Module]:
         """The modules that may define a view, a model or a form: the others have no ``def``
-        taking ``request`` and no class with bases (``_needs_summary``)."""
+        taking ``request`` and no class with bases (``prefilter.needs_summary``)."""
         return [module for module in self.modules.values() if module.indexed]
 
     def module_for_path(self, path: Path) -> Module | None:
