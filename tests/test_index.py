@@ -417,3 +417,44 @@ def test_modules_checked_while_the_passes_run_give_the_serial_result(tmp_path, m
         (f.path, f.new, f.views, f.error) for f in serial.files]
     assert [f.path.name for f in pooled.errors] == ["broken.py"]
     assert "syntax error" in pooled.errors[0].error
+
+
+def _callers(root: Path) -> dict[str, list[str]]:
+    clear_cache()
+    return {key: view.callers for key, view in facts_for(root, unrouted_callers=True).views.items()}
+
+
+def test_the_callers_search_skips_only_modules_where_no_use_can_name_a_view(tmp_path, monkeypatch):
+    """``_may_resolve`` (text and summary, no parse) leaves out a module only where the full
+    search (parse, walk, qualify, lookup) finds nothing: the same callers either way."""
+    from async_migrate import discovery
+
+    files = dict(FILES)
+    files["shop/other.py"] = '''
+        import shop.views
+        from shop import views as v
+
+        def a(rf):
+            return shop.views.index(rf), v.called(rf), reverse("index")
+
+        def b(obj):
+            return obj.index, "called"
+    '''
+    roots = [make_project(tmp_path / "files", files), REPO / "examples" / "shop" / "before",
+             REPO / "examples" / "api" / "before", REPO / "tests" / "patterns"]
+    found = [_callers(root) for root in roots]
+    assert any(callers for result in found for callers in result.values())
+    assert any("other.py:5" in c for callers in found[0].values() for c in callers), found[0]
+    monkeypatch.setattr(discovery, "_may_resolve", lambda *args: True)
+    assert [_callers(root) for root in roots] == found
+
+
+@pytest.mark.parametrize("code, head", [
+    ("index(r)", None), ('reverse("index")', None), ("views.index(r)", "views"),
+    ("shop.views.index", "shop"), ("self.index", "self"), ("f().index", ""), ("x[0].index", ""),
+    ("(views.\n index)", ""), ("views . index", ""), ("'a'.index", ""),
+])
+def test_attribute_head(code, head):
+    from async_migrate.discovery import _attribute_head
+
+    assert _attribute_head(code, code.rindex("index")) == head

@@ -155,14 +155,15 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
     such as ``sync_to_async(view)`` (which a converted caller holds after a first run)."""
     function_views = {key for key, view in views.items() if not view.is_class and (view.routed or unrouted)}
     short_names = {key.rsplit(".", 1)[1] for key in function_views}
-    # The module's words decide whether it is worth parsing, and the lines naming a view
-    # which of its statements are worth walking (linear in its text).
+    parts = {part for name in project.modules for part in name.split(".")}
+    # The module's words decide whether it is worth reading, its summary and text whether it
+    # is worth parsing, and the lines naming a view which of its statements are worth walking.
     for module in project.modules.values():
         words, module.words = module.words, None   # read once, then freed
         if not short_names or module.name.split(".")[-1] == "urls":
             continue
         named = short_names.intersection(words.split() if words is not None else words_of(module.text))
-        if not named:
+        if not named or (module.indexed and not _may_resolve(module, named, parts)):
             continue
         lines = _lines_naming(module.text, named)
         if not lines:
@@ -181,6 +182,43 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
                 key = f"{found[0].name}.{found[1]}" if found else None
                 if key in function_views:
                     views[key].callers.append(f"{module.path}:{node.lineno}")
+
+
+def _may_resolve(module: Module, names: set[str], parts: set[str]) -> bool:
+    """Could a use of one of ``names`` in ``module`` name another module's function?  What
+    ``Module.qualify`` and ``Project.lookup`` need for that: a bare name the module imports or
+    defines, or an attribute whose dotted chain starts at such a name or at a part of a
+    project module's name.  Read from the text and the summary, without parsing (a use in a
+    string, such as ``reverse("index")``, reads as a bare name: the same test holds)."""
+    for name in names:
+        bare = name in module.imports or module.defines(name)
+        for at in _uses(module.text, name):
+            head = _attribute_head(module.text, at)
+            if head is None:
+                if bare:
+                    return True
+            elif not head or head in module.imports or module.defines(head) or head in parts:
+                return True
+    return False
+
+
+def _attribute_head(text: str, at: int) -> str | None:
+    """None when the word at ``at`` follows no dot; else the first name of the dotted chain
+    before it, or '' when that cannot be told from the text (``f().x``, ``x .y``)."""
+    before = at - 1
+    while before >= 0 and text[before] in " \t\\\r\n":
+        before -= 1
+    if before < 0 or text[before] != ".":
+        return None
+    if before != at - 1:
+        return ""
+    start = before
+    while start > 0 and (_is_word(text[start - 1]) or text[start - 1] == "."):
+        start -= 1
+    if start > 0 and text[start - 1] in ")]}\"'":
+        return ""
+    head = text[start:before].split(".", 1)[0]
+    return head if head.isidentifier() else ""
 
 
 def _lines_naming(text: str, names: set[str]) -> set[int]:
