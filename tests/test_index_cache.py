@@ -128,3 +128,12 @@ def test_git_ignores_the_cache(root):
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
                             capture_output=True, text=True, check=True).stdout
     assert index_cache.DIR not in status and "shop/views.py" in status
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(root):
+    """A read-only checkout (here: the cache folder's name taken by a file) still runs."""
+    (root / index_cache.DIR).write_text("not a folder")
+    first = answers(root)
+    assert answers(root) == first == answers(root, Options())
+    assert (root / index_cache.DIR).read_text() == "not a folder"
+    assert not any(name.endswith(".tmp") for name in (p.name for p in root.rglob("*")))

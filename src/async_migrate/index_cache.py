@@ -78,6 +78,7 @@ def write(root: Path, entries: dict[str, Entry]) -> None:
         try:
             with open(fd, "wb") as handle:
                 pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.chmod(tmp, 0o644)   # mkstemp's 0600 would hide it from a second user of the checkout
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
