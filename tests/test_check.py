@@ -285,3 +285,25 @@ def test_cli_fix(tmp_path):
     # Left for a human: @transaction.atomic on an async def, and the AM107 thread-mode mistakes.
     assert left == {"AM104", "AM107"}
     assert "await sync_to_async(_in_transaction)()" in text   # the with-block moved (AM104)
+
+
+def test_a_module_with_no_async_is_not_parsed_again_but_errors_still_are_reported(tmp_path, monkeypatch):
+    """No ``async`` in a module the index parsed: no rule can fire, so no LibCST parse (a
+    5,000-file tree took minutes); a syntax error, which the index could not parse, is still
+    reported, and an async module still checked."""
+    from async_migrate import check as check_module
+    from async_migrate.facts import clear_cache
+
+    (tmp_path / "manage.py").write_text("")
+    (tmp_path / "plain.py").write_text("import time\n\n\ndef f():\n    time.sleep(1)\n")
+    (tmp_path / "broken.py").write_text("def f(:\n")
+    (tmp_path / "coro.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    parsed = []
+    real = check_module.check_source
+    monkeypatch.setattr(check_module, "check_source", lambda text, path, *a, **k: (
+        parsed.append(path.name), real(text, path, *a, **k))[1])
+    clear_cache()
+    run = check_paths([tmp_path], Options())
+    assert sorted(parsed) == ["broken.py", "coro.py"]
+    assert [(f.path.rsplit("/", 1)[-1], f.code) for f in run.findings] == [("coro.py", "AM103")]
+    assert [path.rsplit("/", 1)[-1] for path, _ in run.errors] == ["broken.py"]

@@ -7,6 +7,7 @@ Django's native async API can fix are marked ``fixable`` (see check_fix.py).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,17 +159,29 @@ class CheckRun:
 
 
 def display_path(path: Path) -> str:
-    import os
-
     try:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
 
 
+def nothing_to_check(text: str, path: Path, facts: ProjectFacts) -> bool:
+    """No ``async`` in the text (no ``async def``, no ``sync_to_async``: no rule can fire) of a
+    module the index parsed (no syntax error to report): no LibCST parse needed."""
+    module = facts.project.module_for_path(path)
+    return "async" not in text and module is not None and module.text == text
+
+
+def facts_of(path: Path) -> ProjectFacts:
+    """The facts of ``path``'s project: built once, by worker processes on big trees."""
+    return facts_for(path, jobs=os.cpu_count() or 1)
+
+
 def check_file(path: Path, options: Options) -> ModuleCheck:
     source = read_source(path)
-    facts = facts_for(path)
+    facts = facts_of(path)
+    if nothing_to_check(source.text, path, facts):
+        return ModuleCheck()
     return check_source(source.text, path, facts, options, display_path(path))
 
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .check import ModuleCheck, check_source
-from .facts import Options, ProjectFacts, facts_for
+from .check import ModuleCheck, check_source, facts_of, nothing_to_check
+from .facts import Options, ProjectFacts
 from .files import encode_source, read_source, write_atomic
 from .imports import apply_imports
 from .plan import CONVERT, ModulePlan, ViewPlan, free_name
@@ -63,7 +63,10 @@ def fix_text(text: str, options: Options, facts: ProjectFacts | None = None, pat
 def fix_file(path: Path, options: Options) -> bool:
     """Fix one file in place; True when it changed."""
     source = read_source(path)
-    checked = check_source(source.text, path, facts_for(path), options)
+    facts = facts_of(path)
+    if nothing_to_check(source.text, path, facts):
+        return False
+    checked = check_source(source.text, path, facts, options)
     new = fix_checked(checked, options.target)
     if new == source.text:
         return False
