@@ -14,15 +14,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .django_api import format_version
-from .project import Project, find_root
+from .facts import clear_cache, facts_for
+from .project import find_root
 from .doctor_checks import (NOTE, OK, PROBLEM, Item, check_asgi, check_databases,  # noqa: F401 (levels re-exported)
                             check_middleware, check_server, check_views)
-from .settings_facts import read_settings
 
 def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     root = find_root(root)
-    project = Project.load(root)
-    settings = read_settings(project)
+    clear_cache()   # the project as it is now, not as an earlier call in this process saw it
+    views = check_views(root, target)   # a whole run, on every CPU: it indexes the project ...
+    facts = facts_for(root, root, unrouted_callers=False)   # ... which the other checks read
+    project, settings = facts.project, facts.settings
     values: dict[str, object] = dict(settings.values)
     values.update({f"{name}*": every for name, every in settings.every.items()})
     values["ATOMIC_REQUESTS_SET"] = settings.atomic_requests
@@ -31,7 +33,7 @@ def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     items += check_middleware(project, values)
     items += check_databases(root, values, target)
     items += check_server(root)
-    items += check_views(root, target)
+    items += views
     return items
 
 

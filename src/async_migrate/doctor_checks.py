@@ -253,7 +253,7 @@ def check_views(root: Path, target: tuple[int, int]) -> list[Item]:
     from .facts import Options
     from .registry import all_codemods
 
-    result = run([root], Options(target=target), frozenset(all_codemods()), jobs=1)
+    result = run([root], Options(target=target), frozenset(all_codemods()))   # jobs: one per CPU
     views = result.views
     if not views:
         return [Item("views", NOTE, "no views found", "", LINKS["views"])]
