@@ -7,7 +7,8 @@ edit, a checkout or a ``touch`` are told apart by the text itself, never by modi
 There is one file per tool version, Python version (``ast`` differs between Pythons) and
 version of the code that makes the summaries.  A
 cache that cannot be read is ignored and one that cannot be written is skipped: it only saves
-time.  ``--no-cache`` (or ``cache = false``) neither reads nor writes it.
+time.  ``--no-cache`` (or ``cache = false``) neither reads nor writes it.  It is a pickle in the
+project's own folder: whoever can write it can already change the code it describes.
 """
 
 from __future__ import annotations
