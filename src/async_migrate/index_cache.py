@@ -5,10 +5,10 @@ changed since the last one.
 An entry is found by the module's path and must match its name and a hash of its text, so an
 edit, a checkout or a ``touch`` are told apart by the text itself, never by modification times.
 There is one file per tool version, Python version (``ast`` differs between Pythons) and
-version of the code that makes the summaries.  A
-cache that cannot be read is ignored and one that cannot be written is skipped: it only saves
-time.  ``--no-cache`` (or ``cache = false``) neither reads nor writes it.  It is a pickle in the
-project's own folder: whoever can write it can already change the code it describes.
+version of the code that makes the summaries.  A cache that cannot be read is ignored and one
+that cannot be written is skipped: it only saves time.  ``--no-cache`` (or ``cache = false``)
+neither reads nor writes it.  It is a pickle in the project's own folder: whoever can write
+there can already change the code it describes.
 """
 
 from __future__ import annotations
