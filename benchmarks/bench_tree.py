@@ -296,7 +296,7 @@ def bench_tree(name: str, work: Path, args: argparse.Namespace, du: str | None, 
 
 
 def _drop_index_cache(tree: Path) -> None:
-    for folder in [tree / ".async_migrate_cache", *tree.rglob(".async_migrate_cache")]:
+    for folder in list(tree.rglob(".async_migrate_cache")):
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -276,18 +276,18 @@ def test_libcst_loads_while_the_index_workers_parse_in_a_django_project(tmp_path
         (views, True),                   # files named, as a pre-commit hook does
         (site / "manage.py", False),     # no urls or views module named: nothing to rewrite
     ]
-    for given, loads in cases:
+    for path, loads in cases:
         calls.clear()
         clear_cache()
-        run([given], Options(), ENABLED, jobs=2)
-        assert calls == (["libcst"] if loads else []), given
+        run([path], Options(), ENABLED, jobs=2)
+        assert calls == (["libcst"] if loads else []), path
 
 
-def test_lines_naming_finds_whole_word_uses_only():
-    from async_migrate.discovery import _lines_naming
+def test_uses_are_whole_words_and_not_definitions():
+    from async_migrate.discovery import _lines_at, _uses
 
     text = "def view(request):\n    pass\nviews = 1\r\n_view = 2\rx = view(r)\nobj.view\n  view\n"
-    assert _lines_naming(text, {"view"}) == {5, 6, 7}
+    assert _lines_at(text, list(_uses(text, "view"))) == {5, 6, 7}
 
 
 def test_a_missing_path_is_one_error_and_indexes_nothing(tmp_path, monkeypatch):
@@ -403,7 +403,7 @@ def test_modules_checked_while_the_passes_run_give_the_serial_result(tmp_path, m
     real = Project.checking
 
     def checking(self, jobs):
-        checked_later.extend(sorted(m.name for m in self.unchecked))
+        checked_later.extend(sorted(m.name for m in self.modules.values() if not m.checked))
         return real(self, jobs)
 
     monkeypatch.setattr(Project, "checking", checking)

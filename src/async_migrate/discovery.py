@@ -163,11 +163,13 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
         if not short_names or module.name.split(".")[-1] == "urls":
             continue
         named = short_names.intersection(words.split() if words is not None else words_of(module.text))
-        if not named or (module.indexed and not _may_resolve(module, named, parts)):
+        # Only uses that may name another module's function (for a module the index summarised,
+        # so that its imports are known without a parse): no such use, no parse.
+        uses = [at for name in named for at in _uses(module.text, name)
+                if not module.indexed or _may_resolve(module, name, at, parts)]
+        if not uses:
             continue
-        lines = _lines_naming(module.text, named)
-        if not lines:
-            continue
+        lines = _lines_at(module.text, uses)
         for statement in module.tree.body:
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
             if not any(first <= line <= (statement.end_lineno or first) for line in lines):
@@ -184,22 +186,16 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
                     views[key].callers.append(f"{module.path}:{node.lineno}")
 
 
-def _may_resolve(module: Module, names: set[str], parts: set[str]) -> bool:
-    """Could a use of one of ``names`` in ``module`` name another module's function?  What
+def _may_resolve(module: Module, name: str, at: int, parts: set[str]) -> bool:
+    """Could the use of ``name`` at ``at`` in ``module`` name another module's function?  What
     ``Module.qualify`` and ``Project.lookup`` need for that: a bare name the module imports or
     defines, or an attribute whose dotted chain starts at such a name or at a part of a
     project module's name.  Read from the text and the summary, without parsing (a use in a
     string, such as ``reverse("index")``, reads as a bare name: the same test holds)."""
-    for name in names:
-        bare = name in module.imports or module.defines(name)
-        for at in _uses(module.text, name):
-            head = _attribute_head(module.text, at)
-            if head is None:
-                if bare:
-                    return True
-            elif not head or head in module.imports or module.defines(head) or head in parts:
-                return True
-    return False
+    head = _attribute_head(module.text, at)
+    if head is None:
+        return name in module.imports or module.defines(name)
+    return not head or head in module.imports or module.defines(head) or head in parts
 
 
 def _attribute_head(text: str, at: int) -> str | None:
@@ -221,10 +217,10 @@ def _attribute_head(text: str, at: int) -> str | None:
     return head if head.isidentifier() else ""
 
 
-def _lines_naming(text: str, names: set[str]) -> set[int]:
-    """Lines that use one of ``names`` (a ``def name`` line defines it: not a use)."""
+def _lines_at(text: str, offsets: list[int]) -> set[int]:
+    """The line numbers of ``offsets`` in ``text``."""
     starts = [match.end() for match in NEWLINE.finditer(text)]
-    return {bisect.bisect_right(starts, at) + 1 for name in names for at in _uses(text, name)}
+    return {bisect.bisect_right(starts, at) + 1 for at in offsets}
 
 
 def _uses(text: str, name: str) -> Iterator[int]:

@@ -344,7 +344,6 @@ class Project:
 
     root: Path
     modules: dict[str, Module] = field(default_factory=dict)
-    unchecked: list[Module] = field(default_factory=list)   # read, not yet known to parse
     _cache: dict[str, index_cache.Entry] | None = field(default=None, repr=False)   # to write
     _cache_stale: bool = field(default=False, repr=False)
     _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
@@ -389,7 +388,6 @@ class Project:
         for module in loaded:
             if module is not None:
                 self.modules[module.name] = module
-        self.unchecked = [module for module in self.modules.values() if not module.checked]
 
     def save_cache(self) -> None:
         """Keep what the index learnt for the next run, once ``checking`` has dropped the
@@ -409,7 +407,7 @@ class Project:
         drop those that do not, as if the index had never read them (the LibCST pass reports
         their syntax errors).  Until then such a module reads as empty (``Module.tree``)."""
         global _UNCHECKED
-        unchecked, self.unchecked = self.unchecked, []
+        unchecked = [module for module in self.modules.values() if not module.checked]
         if not _pooled(jobs, len(unchecked)):
             yield
             failed = [module for module in unchecked if not parses(module.text, module.path)]
