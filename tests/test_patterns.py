@@ -102,6 +102,11 @@ EXPECTED = {
     "book_search": SYNC,                    # queryset_or_fallback: `qs or x` evaluates qs to test it
     "book_ensure": WRAP,                    # get_or_create_then_fk: created objects' relations wrapped
     "book_create_tagged": WRAP,             # modelform_commit_false_save_m2m
+    "author_titles": WRAP,                  # model_property_query: a @property that queries, wrapped
+    "book_tag_names": WRAP,                 # model_cached_property_query
+    "author_in_stock": CONVERT,             # model_property_queryset: returns a lazy queryset
+    "author_shout": CONVERT,                # model_property_pure
+    "book_adopt": WRAP,                     # assign_relation (was an internal error: a wrapped store target)
 }
 
 

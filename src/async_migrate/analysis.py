@@ -20,7 +20,7 @@ from .call_rules import CallRules
 from .cst_shapes import chain_methods, index_of, is_slice, method, streamed_generator
 from .effects import BLOCKING, library_effect
 from .fast_visit import walk
-from .inference import ValueInference
+from .inference import ValueInference, is_property
 from .points import AUTH, IO, ORM, WRAP, Analysis, Context, Point  # noqa: F401 (re-exported)
 from .regions import describe_region
 from .values import Value
@@ -51,6 +51,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.nested = 0          # depth inside lambdas / nested defs / classes
         self.genexp = 0          # depth inside generator expressions (no await possible)
         self._handled: set[int] = set()
+        self._stores: dict[int, bool] = {}   # attribute assigned to -> augmented (``x.a += 1`` reads it too)
         self.regions = 0
         self._regions: frozenset[int] | None = None
         self.loops = 0           # depth inside for/while loops and comprehensions
@@ -356,13 +357,21 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
                            "request.user -> user bound once with await request.auser()" if native
                            else "request.user -> user bound once with sync_to_async(get_user)")
             return
+        store = self._stores.get(id(node))
+        if store is False:
+            return   # ``obj.rel = x`` sets the relation (and its cache); ``obj.prop = x`` runs a setter
         if base.kind not in (v.INSTANCE, v.USER):
             if base.kind == v.OPAQUE and attr in self.ctx.facts.models.relation_names:
                 self.block(node, f".{attr} on a value of unknown kind may be a lazy relation")
             return
-        info = self.ctx.facts.models.models.get(base.model or ("User" if base.kind == v.USER else ""))
+        model = base.model or ("User" if base.kind == v.USER else "")
+        info = self.ctx.facts.models.models.get(model)
         relation = info.relations.get(attr) if info else None
-        if relation is None or relation.is_manager:
+        if relation is None:
+            if info is not None and attr not in info.fields:
+                self._property_read(node, model, attr, store)
+            return
+        if relation.is_manager:
             return
         path = f"{base.prefix}__{attr}" if base.prefix else attr
         if path in base.loaded:
@@ -371,9 +380,29 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             self.point(base.origin, "select_related", ORM, True,
                        f".{attr} is a lazy relation -> select_related({path!r}) on its query",
                        line_node=node, order=0, field=path)
+        elif store:
+            self.block(node, f"augmented assignment to .{attr}, a lazy relation")
         else:
             self.point(node, "getattr", WRAP, False, f".{attr} is a lazy relation of an object of unknown query",
                        attr=attr)
+
+    def _property_read(self, node: cst.Attribute, model: str, attr: str, augmented: bool | None) -> None:
+        """``obj.attr`` where ``attr`` is a ``@property``/``@cached_property`` of the project's model
+        that queries: wrapped.  One that only builds a queryset is typed as one by the inference."""
+        found = self._model_member(model, attr)
+        if found is None or not is_property(found[1]):
+            return
+        module, func = found
+        if self._returned(module, func, owner=model).kind == v.QUERYSET:
+            return
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{model}.{attr}@{func.lineno}", module, func)
+        if effect.is_pure:
+            return
+        if augmented:
+            self.block(node, f"augmented assignment to .{attr}, a property that uses the database")
+        else:
+            self.point(node, "getattr", WRAP, False, f".{attr} is a property that uses the database "
+                       f"({effect.reason})", attr=attr)
 
     # -- subscripts ------------------------------------------------------------------------
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -388,8 +417,19 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         elif base.kind == v.SESSION:
             self.point(node, "getitem", WRAP, False, "request.session[...] loads the session")
 
+    def _note_stores(self, target: cst.BaseExpression, augmented: bool = False) -> None:
+        if isinstance(target, cst.Attribute):
+            self._stores[id(target)] = augmented
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._note_stores(element.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._note_stores(node.target)
+
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
+            self._note_stores(target.target)
             subscript = target.target
             if isinstance(subscript, cst.Subscript) and self.value_of(subscript.value).kind == v.SESSION:
                 self._handled.add(id(subscript))
@@ -409,6 +449,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             self.point(node, "session_del", ORM if native else WRAP, native, "del request.session[k]")
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._note_stores(node.target, augmented=True)
         if isinstance(node.target, cst.Subscript) and self.value_of(node.target.value).kind == v.SESSION:
             self._handled.add(id(node.target))
             self.block(node, "augmented assignment to request.session[...]")

@@ -8,7 +8,7 @@ import libcst as cst
 from . import django_api as api
 from . import values as v
 from .cst_names import dotted
-from .effects import BLOCKING, library_effect, return_kind
+from .effects import BLOCKING, library_effect
 from .fast_visit import walk
 from .inference import ITERATING_BUILTINS
 from .points import AUTH, IO, ORM, TEMPLATE, WRAP
@@ -307,21 +307,11 @@ class CallRules:
         return ""
 
     def _model_method_touches_db(self, model: str | None, name: str) -> bool:
-        if model is None:
+        found = self._model_member(model, name) if model else None
+        if found is None:
             return False
-        project = self.ctx.facts.project
-        for qualified, short in self.ctx.facts.models.model_qualnames.items():
-            if short != model:
-                continue
-            found = project.lookup(qualified)
-            if not found:
-                continue
-            module, cls_name = found
-            for item in module.classes[cls_name].body:
-                if getattr(item, "name", None) == name and hasattr(item, "args"):
-                    models = frozenset(self.ctx.facts.models.models)
-                    if return_kind(module, item, models, self.chain_methods)[0] == "queryset":
-                        return False   # only builds a lazy queryset (typed as one by the inference)
-                    effect = self.ctx.facts.effects.of_node(f"{qualified}.{name}", module, item)
-                    return not effect.is_pure
-        return False
+        module, item = found
+        if self._returned(module, item, owner=model).kind == v.QUERYSET:
+            return False   # only builds a lazy queryset (typed as one by the inference)
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{model}.{name}@{item.lineno}", module, item)
+        return not effect.is_pure

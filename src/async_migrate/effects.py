@@ -170,12 +170,14 @@ class EffectIndex:
 
 
 def return_kind(module: Module, func: ast.AST, model_names: frozenset[str],
-                chain: frozenset[str] = frozenset(QUERYSET_CHAIN)) -> tuple[str, str | None]:
+                chain: frozenset[str] = frozenset(QUERYSET_CHAIN),
+                own_managers: dict[str, str] | None = None) -> tuple[str, str | None]:
     """What a project function returns: ("instance"|"queryset"|"plain"|"opaque", model), or
     ("argument", "N") when it returns its N-th argument refined (sliced or filtered).
 
     Only shapes that say so plainly are recognised: ``get_object_or_404(Model, ...)``,
-    ``Model.objects.<chain>`` (ending in ``get``/``first``/... for an instance), and literals.
+    ``Model.objects.<chain>`` (ending in ``get``/``first``/... for an instance), for a model's
+    method ``self.<related manager>.<chain>`` (``own_managers``: name -> model), and literals.
     """
     params = [a.arg for a in func.args.posonlyargs + func.args.args]  # type: ignore[attr-defined]
     if params and params[0] == "self":
@@ -189,7 +191,7 @@ def return_kind(module: Module, func: ast.AST, model_names: frozenset[str],
                 kinds.add(("plain", None) if assigned and all(isinstance(a, PLAIN_LITERALS) for a in assigned)
                           else ("opaque", None))
             else:
-                kinds.add(_expr_kind(module, value, model_names, params, chain))
+                kinds.add(_expr_kind(module, value, model_names, params, chain, own_managers or {}))
     return kinds.pop() if len(kinds) == 1 else ("opaque", None)
 
 
@@ -209,8 +211,8 @@ def _assigned_values(func: ast.AST, name: str) -> list[ast.expr]:
     return values
 
 
-def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
-               params: list[str], chain: frozenset[str] = frozenset(QUERYSET_CHAIN)) -> tuple[str, str | None]:
+def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str], params: list[str],
+               chain: frozenset[str], own_managers: dict[str, str]) -> tuple[str, str | None]:
     # ``return queryset[a:b]`` / ``return queryset.filter(...)``: the argument, refined.
     inner = expr
     while isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice) or (
@@ -240,12 +242,16 @@ def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str],
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         methods.append(node.func.attr)
         node = node.func.value
-    if isinstance(node, ast.Attribute) and node.attr == "objects" and isinstance(node.value, ast.Name) \
-            and node.value.id in model_names and methods:
-        last = methods[0]
+    model = None
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and methods:
+        if node.attr == "objects" and node.value.id in model_names:
+            model = node.value.id
+        elif node.value.id == "self":
+            model = own_managers.get(node.attr)
+    if model is not None:
         if all(m in chain for m in methods):
-            return ("queryset", node.value.id)
-        if last in ("get", "first", "last", "latest", "earliest", "create") and \
+            return ("queryset", model)
+        if methods[0] in ("get", "first", "last", "latest", "earliest", "create") and \
                 all(m in chain for m in methods[1:]):
-            return ("instance", node.value.id)
+            return ("instance", model)
     return ("opaque", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from . import django_api as api
@@ -77,6 +79,9 @@ class ValueInference:
                 return v.OPAQUE_VALUE   # an instance of a model we do not know
             relation = info.relations.get(attr)
             if relation is None:
+                member = None if attr in info.fields else self._model_member(base.model or "User", attr)
+                if member is not None and is_property(member[1]):
+                    return self._returned(*member, owner=base.model or "User")
                 return v.PLAIN_VALUE
             path = f"{base.prefix}__{attr}" if base.prefix else attr
             if relation.is_manager:
@@ -122,9 +127,9 @@ class ValueInference:
                 method = self._class_method(name)
                 return self._returned(*method, node) if method else v.OPAQUE_VALUE
             if base.kind == v.INSTANCE and base.model:
-                method = self._model_method(base.model, name)
+                method = self._model_member(base.model, name)
                 if method is not None:
-                    return self._returned(*method, node)
+                    return self._returned(*method, node, owner=base.model)
             return v.OPAQUE_VALUE
         qualified = self.ctx.qualify(func) or ""
         short = qualified.rsplit(".", 1)[-1]
@@ -151,9 +156,12 @@ class ValueInference:
             return Value(v.OPAQUE, source=f"{short} instance")
         return v.OPAQUE_VALUE
 
-    def _returned(self, module, func, call: cst.Call | None = None) -> Value:
-        """The value a project function or method returns, as far as its source says."""
-        kind, model = return_kind(module, func, frozenset(self.ctx.facts.models.models), self.chain_methods)
+    def _returned(self, module, func, call: cst.Call | None = None, owner: str | None = None) -> Value:
+        """The value a project function or method (of project model ``owner``) returns, as far
+        as its source says."""
+        info = self.ctx.facts.models.models.get(owner or "")
+        own = {name: r.target for name, r in info.relations.items() if r.is_manager} if info else None
+        kind, model = return_kind(module, func, frozenset(self.ctx.facts.models.models), self.chain_methods, own)
         if kind == "argument" and call is not None and model is not None:
             args = [a for a in call.args if not a.keyword and not a.star]
             index = int(model)
@@ -167,12 +175,30 @@ class ValueInference:
         effect = self.ctx.facts.effects.of_node(f"{module.name}.{func.name}@{func.lineno}", module, func)
         return v.PLAIN_VALUE if effect.is_pure else v.OPAQUE_VALUE
 
-    def _model_method(self, model: str, name: str):
-        """(module, ast) of method ``name`` on project model ``model``."""
-        for qualified, short in self.ctx.facts.models.model_qualnames.items():
-            found = self.ctx.facts.project.lookup(qualified) if short == model else None
-            if found and found[1] in found[0].classes:
-                for item in found[0].classes[found[1]].body:
-                    if getattr(item, "name", None) == name and hasattr(item, "args"):
-                        return found[0], item
+    def _model_member(self, model: str, name: str):
+        """(module, ast) of the function ``name`` of project model ``model``, or of a project
+        class it derives from (an abstract model, a mixin); None when the project defines none."""
+        project = self.ctx.facts.project
+        queue = [project.lookup(qualified) for qualified in self.ctx.facts.models.qualnames.get(model, ())]
+        seen: set[tuple[str, str]] = set()
+        while queue and len(seen) < 20:
+            found = queue.pop(0)
+            if not found or found[1] not in found[0].classes or (found[0].name, found[1]) in seen:
+                continue
+            seen.add((found[0].name, found[1]))
+            module, cls = found[0], found[0].classes[found[1]]
+            for item in cls.body:
+                if getattr(item, "name", None) == name and hasattr(item, "args"):
+                    return module, item
+            queue.extend(project.lookup(module.qualify(base) or "") for base in cls.bases)
         return None
+
+
+def is_property(func: ast.AST) -> bool:
+    """``@property``, ``@cached_property`` (functools' or Django's): read as an attribute."""
+    for decorator in getattr(func, "decorator_list", ()):
+        name = decorator.id if isinstance(decorator, ast.Name) else \
+            decorator.attr if isinstance(decorator, ast.Attribute) else None
+        if name in ("property", "cached_property"):
+            return True
+    return False

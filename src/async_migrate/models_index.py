@@ -81,6 +81,14 @@ class ModelIndex:
         return self.models.get(short) if short else None
 
     @cached_property
+    def qualnames(self) -> dict[str, list[str]]:
+        """Short name -> the qualified names of the project's models of that name."""
+        found: dict[str, list[str]] = {}
+        for qualified, short in self.model_qualnames.items():
+            found.setdefault(short, []).append(qualified)
+        return found
+
+    @cached_property
     def relation_names(self) -> frozenset[str]:
         return frozenset(name for m in self.models.values() for name in m.relations)
 

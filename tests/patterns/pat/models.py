@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
@@ -7,6 +9,21 @@ class Author(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def book_titles(self):
+        titles = []
+        for book in self.book_set.order_by("title"):
+            titles.append(book.title)
+        return titles
+
+    @property
+    def in_stock(self):
+        return self.book_set.filter(stock__gt=0).order_by("title")
+
+    @property
+    def shout(self):
+        return self.name.upper() + "!"
 
 
 class Tag(models.Model):
@@ -24,6 +41,10 @@ class Book(models.Model):
 
     def __str__(self):
         return self.title
+
+    @cached_property
+    def tag_names(self):
+        return sorted(tag.name for tag in self.tags.all())
 
 
 class Review(models.Model):

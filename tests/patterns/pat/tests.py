@@ -389,3 +389,21 @@ class PatternTests(TestCase):
         self.assertEqual(response.json(), {"id": delta.pk, "tags": ["django", "python"]})
         self.assertEqual(delta.stock, 99)
         self.assertEqual(delta.tags.count(), 2)
+
+    def check_model_property_query(self, c):
+        self.ok(c.get(f"/author-titles/{self.ann.pk}/"), {"name": "Ann", "titles": ["Alpha", "Beta"]})
+
+    def check_model_cached_property_query(self, c):
+        self.ok(c.get(f"/book-tag-names/{self.beta.pk}/"), {"tags": ["django", "python"], "again": ["django", "python"]})
+
+    def check_model_property_queryset(self, c):
+        self.ok(c.get(f"/author-in-stock/{self.ann.pk}/"), {"titles": ["Alpha"]})
+
+    def check_model_property_pure(self, c):
+        self.ok(c.get(f"/author-shout/{self.bob.pk}/"), {"shout": "BOB!"})
+
+    def check_assign_relation(self, c):
+        response = self.ok(c.post("/book-adopt/", {"title": "Zeta", "author": self.cy.pk}), status=201)
+        self.assertEqual(response.json()["author"], "Cy")
+        self.assertEqual(Book.objects.get(title="Zeta").author_id, self.cy.pk)
+

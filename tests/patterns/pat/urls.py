@@ -66,4 +66,9 @@ urlpatterns = [
     path("book-search/", views.book_search, name="book_search"),
     path("book-ensure/", views.book_ensure, name="book_ensure"),
     path("book-create-tagged/", views.book_create_tagged, name="book_create_tagged"),
+    path("author-titles/<int:pk>/", views.author_titles, name="author_titles"),
+    path("book-tag-names/<int:pk>/", views.book_tag_names, name="book_tag_names"),
+    path("author-in-stock/<int:pk>/", views.author_in_stock, name="author_in_stock"),
+    path("author-shout/<int:pk>/", views.author_shout, name="author_shout"),
+    path("book-adopt/", views.book_adopt, name="book_adopt"),
 ]

@@ -506,3 +506,37 @@ def book_create_tagged(request):
     book.save()
     form.save_m2m()
     return JsonResponse({"id": book.pk, "tags": sorted(t.name for t in book.tags.all())}, status=201)
+
+
+# pattern: model_property_query
+def author_titles(request, pk):
+    author = Author.objects.get(pk=pk)
+    return JsonResponse({"name": author.name, "titles": author.book_titles})
+
+
+# pattern: model_cached_property_query
+def book_tag_names(request, pk):
+    book = Book.objects.get(pk=pk)
+    first = book.tag_names
+    return JsonResponse({"tags": first, "again": book.tag_names})
+
+
+# pattern: model_property_queryset
+def author_in_stock(request, pk):
+    author = Author.objects.get(pk=pk)
+    return JsonResponse({"titles": [book.title for book in author.in_stock]})
+
+
+# pattern: model_property_pure
+def author_shout(request, pk):
+    author = Author.objects.get(pk=pk)
+    return JsonResponse({"shout": author.shout})
+
+
+# pattern: assign_relation
+# (a store to a relation is no read of it; the read after it is wrapped: it may be lazy on another path)
+def book_adopt(request):
+    book = Book(title=request.POST["title"])
+    book.author = Author.objects.get(pk=request.POST["author"])
+    book.save()
+    return JsonResponse({"id": book.pk, "author": book.author.name}, status=201)
