@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
 from async_migrate import downlevel
-from async_migrate.downlevel import _downlevel, parse_any
+from async_migrate.downlevel import NeedsLibCST, _downlevel, parse_any
 
 NEWER = [
     "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
@@ -36,11 +37,33 @@ def test_what_no_line_fix_covers_goes_to_libcst():
     assert parse_any(text).body[0].lineno == 1
 
 
-def test_pep_701_f_strings_are_not_handed_to_libcst(monkeypatch):
-    """Its down-levelling keeps f-strings as they are: parsing them again would fail just the same."""
-    monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was asked"))
+# PEP 701 f-string -> (names the index sees inside it, (first line, last line) of each statement)
+F_STRINGS = [
+    ("x = f\"{re.sub(r'a', r'\\1', s)}\"\ny = 2\n", {"re", "s"}, [(1, 1), (2, 2)]),
+    ("x = f\"{d[\"a\"]}\" f'{b}' 'c'\ny = 2\n", {"d", "b"}, [(1, 1), (2, 2)]),
+    ("def f():\n    return f\"{a!r:>{width}} {'\\n'.join(x)}\"\n\nz = 3\n", {"a", "width", "x"}, [(1, 2), (4, 4)]),
+    ("q = f'{x}' 'y' f\"{[1,\n 2]}\"\nz = 3\n", {"x"}, [(1, 2), (3, 3)]),
+    ("x = f\"\"\"\n{'\\n'.join(d)}\n{f'{n:{w}}'}\n\"\"\"\ny = call(2)\n", {"d", "n", "w"}, [(1, 4), (5, 5)]),
+    ("def g(a=f\"{x[\"k\"]}\"):\n    pass\n", {"x"}, [(1, 2)]),
+]
+
+
+@pytest.mark.parametrize("text, inside, lines", F_STRINGS)
+def test_pep_701_f_strings_become_tuples_of_what_they_format(text, inside, lines):
     with pytest.raises(SyntaxError):
-        parse_any("x = f\"{re.sub(r'a', r'\\1', s)}\"\n")
+        ast.parse(text)
+    tree = parse_any(text)
+    assert inside <= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert [(n.lineno, n.end_lineno) for n in tree.body] == lines
+
+
+def test_without_libcst_the_caller_is_told_it_is_needed(monkeypatch):
+    """Index workers have not imported LibCST (0.2 s each): they hand such modules back."""
+    monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was asked"))
+    for text in ["x = f\"{d[\"a\"]}\"\n", "def f[\n    T,\n](x: T) -> T:\n    return x\n", "def f(:\n"]:
+        with pytest.raises(NeedsLibCST):
+            parse_any(text, libcst=False)
+    assert [type(n).__name__ for n in parse_any("type X = int\n", libcst=False).body] == ["Assign"]   # a line fix
 
 
 def test_real_syntax_errors_still_raise():
@@ -48,3 +71,25 @@ def test_real_syntax_errors_still_raise():
         parse_any("def f(:\n    pass\n")
     with pytest.raises(SyntaxError):
         parse_any("except A, B:\n")
+
+
+def _statement_lines(tree: ast.Module) -> list[tuple[int, int]]:
+    return [(n.lineno, n.end_lineno) for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+
+
+def test_f_strings_as_tuples_keep_every_statement_line_on_real_code():
+    """Django's own modules with the most f-strings: the code still parses, every statement starts
+    and ends on the lines it did, and every name an f-string formats is still there."""
+    import django
+    import libcst as cst
+
+    root = Path(django.__file__).parent
+    files = sorted(root.rglob("*.py"), key=lambda p: (-p.read_text("utf-8").count('f"'), str(p)))[:12]
+    for path in files:
+        text = path.read_text("utf-8")
+        before = ast.parse(text)
+        after = ast.parse(downlevel._f_strings_as_tuples(cst.parse_module(text)))
+        assert not any(isinstance(n, ast.JoinedStr) for n in ast.walk(after)), path
+        assert _statement_lines(after) == _statement_lines(before), path
+        names = {n.id for n in ast.walk(before) if isinstance(n, ast.Name)}
+        assert {n.id for n in ast.walk(after) if isinstance(n, ast.Name)} == names, path

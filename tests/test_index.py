@@ -458,3 +458,45 @@ def test_attribute_head(code, head):
     from async_migrate.discovery import _attribute_head
 
     assert _attribute_head(code, code.rindex("index")) == head
+
+
+PEP_701 = {
+    **FILES,
+    "shop/models.py": '''
+        from django.db import models
+
+        class Item(models.Model):
+            name = models.CharField(max_length=10)
+            tags = models.ManyToManyField("Tag")
+
+            @property
+            def label(self):
+                return f"{self.name} ({", ".join(t.name for t in self.tags.all())})"
+
+        class Tag(models.Model):
+            name = models.CharField(max_length=10)
+    ''',
+    "shop/label_views.py": '''
+        from django.http import HttpResponse
+        from .models import Item
+
+        def label(request, pk):
+            item = Item.objects.get(pk=pk)
+            return HttpResponse(item.label)
+    ''',
+    "shop/urls.py": FILES["shop/urls.py"].replace("urlpatterns = [", "from .label_views import label\n\n        urlpatterns = [\n            path(\"label/\", label),"),
+}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_module_only_libcst_can_read_is_indexed(tmp_path, monkeypatch, jobs):
+    """3.12 f-strings (PEP 701): index workers hand the module back, this process reads it with
+    LibCST; its models are known, so reading a property that queries is wrapped."""
+    monkeypatch.setattr(project_module, "PARALLEL_LOAD_MIN", 1)
+    root = make_project(tmp_path, PEP_701)
+    clear_cache()
+    assert set(Project.load(root, jobs=jobs).modules["shop.models"].class_info) == {"Item", "Tag"}
+    clear_cache()
+    [view] = [v for v in run([root], Options(), ENABLED, jobs=jobs).views if v["view"] == "label"]
+    assert view["decision"] == "wrap", view["reason"]
+    assert any(p["message"].startswith(".label is a property that uses the database") for p in view["points"])

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import index_cache
-from .downlevel import parse_any
+from .downlevel import NeedsLibCST, parse_any
 from .prefilter import needs_summary, parses, symtable_parses
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
 
@@ -289,11 +289,12 @@ def _pooled(jobs: int, count: int) -> bool:
     return jobs > 1 and count >= PARALLEL_LOAD_MIN and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _load_module(root: Path, path: Path, check: bool = True) -> Module | None:
+def _load_module(root: Path, path: Path, check: bool = True, libcst: bool = True) -> Module | Path | None:
     """The summary of one file, or None when it cannot be read or parsed (a worker sends back
     the summary and the text, never the tree).  A module that cannot hold a view, a model or a
     form is not summarised (its summary is made if something asks for it), only checked to
-    parse: now, or later (``check`` False: ``Project.checking``)."""
+    parse: now, or later (``check`` False: ``Project.checking``).  ``libcst`` False: the path
+    back where only LibCST can read the module (``parse_any``), for the parent to load."""
     try:
         path = path.resolve()
         name = module_name(root, path, resolved=True)
@@ -306,7 +307,9 @@ def _load_module(root: Path, path: Path, check: bool = True) -> Module | None:
         if not needs_summary(text, words) and (not check or symtable_parses(text, path)):
             module = Module(name, path, text, indexed=False, checked=check)
         else:   # most modules are never looked at again: their trees go now, while still in the cache
-            module = Module.from_tree(name, path, parse_any(text), text, keep_tree=False)
+            module = Module.from_tree(name, path, parse_any(text, libcst), text, keep_tree=False)
+    except NeedsLibCST:
+        return path
     except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     module.words = " ".join(words)   # for the callers search; dropped after it
@@ -376,13 +379,15 @@ class Project:
         if _pooled(jobs, len(files)):
             # On a big tree, the modules no pass needs are checked to parse later, while the
             # passes run (``checking``): worth a second set of workers from this many files.
-            load = partial(_load_module, self.root, check=len(files) < CHECK_LATER_MIN)
+            # Worker processes leave to this one the modules only LibCST can read (newer syntax):
+            # importing it would cost each 0.2 s, and ``while_parsing`` may import it here.
+            load = partial(_load_module, self.root, check=len(files) < CHECK_LATER_MIN, libcst=False)
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 chunk = max(16, min(LOAD_CHUNK, len(files) // (4 * jobs)))
                 pending = pool.map(load, files, chunksize=chunk)   # submits all: the workers are forked
                 if while_parsing is not None:
                     while_parsing()
-                loaded = list(pending)
+                loaded = [_load_module(self.root, item) if isinstance(item, Path) else item for item in pending]
         else:
             loaded = [_load_module(self.root, path) for path in files]
         for module in loaded:
