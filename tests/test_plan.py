@@ -268,36 +268,76 @@ def test_atomic_requests_with_unsafe_adds_non_atomic_requests(tmp_path):
     assert "from django.db import transaction" in text
 
 
-def test_generic_view_overriding_every_handler_is_analysed(tmp_path):
+def item_list_plan(tmp_path: Path, get: str) -> tuple[str, str]:
+    """The plan of shop.cbv's ``ItemList(ListView)`` given a ``get`` handler (indented as a method)."""
     files = dict(FILES)
     files["shop/cbv.py"] = files["shop/cbv.py"].replace('''
         class ItemList(ListView):
             model = Item
-''', '''
+''', f'''
         class ItemList(ListView):
             model = Item
 
-            def get(self, request):
-                return JsonResponse({"n": Item.objects.count()})
+{textwrap.indent(textwrap.dedent(get), " " * 12)}
 ''')
-    plan = plan_of(make_project(tmp_path, files))
-    assert plan["ItemList"] == ("convert", "1 native async point")
+    return plan_of(make_project(tmp_path, files))["ItemList"]
+
+
+def test_generic_view_overriding_every_handler_is_analysed(tmp_path):
+    assert item_list_plan(tmp_path, '''
+        def get(self, request):
+            return JsonResponse({"n": Item.objects.count()})
+    ''') == ("convert", "1 native async point")
 
 
 def test_generic_view_calling_its_sync_machinery_stays_sync(tmp_path):
-    files = dict(FILES)
-    files["shop/cbv.py"] = files["shop/cbv.py"].replace('''
-        class ItemList(ListView):
-            model = Item
-''', '''
-        class ItemList(ListView):
-            model = Item
-
-            def get(self, request):
-                return JsonResponse({"n": len(self.get_queryset())})
-''')
-    decision, reason = plan_of(make_project(tmp_path, files))["ItemList"]
+    decision, reason = item_list_plan(tmp_path, '''
+        def get(self, request):
+            return JsonResponse({"n": len(self.get_queryset())})
+    ''')
     assert decision == "sync" and "self.get_queryset() comes from a Django base class" in reason
+
+
+def test_super_handler_of_a_generic_view_keeps_the_view_sync(tmp_path):
+    """djangoproject.com's BlogDateDetailView: ``super().get()`` runs DateDetailView's queries."""
+    assert item_list_plan(tmp_path, '''
+        def get(self, request, *args, **kwargs):
+            response = super().get(request, *args, **kwargs)
+            response["X-Count"] = "1"
+            return response
+    ''') == ("sync", "line 27: super().get() runs Django's sync code (--unsafe would wrap it in sync_to_async)")
+
+
+@pytest.mark.parametrize("helper, expected", [
+    ("return Item.objects.count()", ("wrap", "1 sync_to_async hop")),
+    ("return 1", ("convert", "no I/O in the body")),
+])
+def test_super_method_of_a_project_base_is_read_like_self(tmp_path, helper, expected):
+    files = dict(FILES)
+    files["shop/cbv.py"] = files["shop/cbv.py"].replace("""
+            def helper(self):
+                return 1
+""", f"""
+            def helper(self):
+                {helper}
+""").replace('''
+        class Mixed(View):''', '''
+        class Counted(Base):
+            def get(self, request):
+                return JsonResponse({"n": super().helper()})
+
+
+        class Mixed(View):''')
+    files["shop/urls.py"] = files["shop/urls.py"].replace("from .cbv import ItemApi,", "from .cbv import Counted, ItemApi,") \
+        .replace("urlpatterns = [", "urlpatterns = [\n            path(\"counted/\", Counted.as_view()),")
+    root = make_project(tmp_path, files)
+    assert plan_of(root)["Counted"] == expected
+    if expected[0] == "wrap":
+        code = (root / "shop" / "cbv.py").read_text()
+        clear_cache()
+        [result] = [f for f in run([root / "shop" / "cbv.py"], Options(), frozenset(all_codemods()), jobs=1).files]
+        assert 'return JsonResponse({"n": await sync_to_async(super().helper)()})' in result.new, result.new
+        assert code == (root / "shop" / "cbv.py").read_text()
 
 
 WHO_AM_I = '''

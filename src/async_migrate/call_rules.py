@@ -101,6 +101,10 @@ class CallRules:
         if base.kind == v.SELF:
             self._self_method(node, name)
             return
+        if self.cls is not None and isinstance(func.value, cst.Call) and dotted(func.value.func) == "super" \
+                and "super" not in self.env:
+            self._super_method(node, name)
+            return
         if base.kind == v.OPAQUE and (name in api.QUERYSET_TERMINAL or name in api.INSTANCE_METHODS
                                       or name in api.RELATED_MANAGER_METHODS or name == "is_valid"):
             self.unsafe_or_block(node, f".{name}() on a value of unknown kind")
@@ -220,6 +224,19 @@ class CallRules:
             return   # with these arguments its body does no I/O (e.g. relations already loaded)
         self.point(node, "wrap_method", WRAP, False, f"self.{name}() ({effect.reason})", reason="helper")
 
+    def _super_method(self, node: cst.Call, name: str) -> None:
+        """``super().name()``: a project base class's method is read like ``self.name()``;
+        Django's own (``super().get()`` of a generic view runs its whole sync machinery) keeps
+        the view sync, or is wrapped with --unsafe."""
+        method = self._class_method(name, inherited=True)
+        if method is None:
+            self.unsafe_or_block(node, f"super().{name}() runs Django's sync code")
+            return
+        module, func = method
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func)
+        if not effect.is_pure:
+            self.point(node, "wrap_method", WRAP, False, f"super().{name}() ({effect.reason})", reason="helper")
+
     def _safe_inline(self, function: cst.FunctionDef, call: cst.Call, cls) -> bool:
         """Analyse a same-module helper's body with the values this call passes in: True when
         nothing in it would block or query (so calling it on the event loop is fine), or when
@@ -265,29 +282,12 @@ class CallRules:
                     queue.append(self.ctx.classes.get(base.value.value))
         return None
 
-    def _class_method(self, name: str):
-        """The ast of method ``name`` on the view class or its project bases."""
+    def _class_method(self, name: str, inherited: bool = False):
+        """(module, ast) of method ``name`` on the view class or its project bases (``inherited``:
+        only those, as ``super().name`` reaches)."""
         if self.cls is None:
             return None
-        project = self.ctx.facts.project
-        module = project.find_module(self.ctx.module_name)
-        if module is None:
-            return None
-        queue = [(module, module.classes.get(self.cls.name.value))]
-        seen = 0
-        while queue and seen < 20:
-            seen += 1
-            mod, cls = queue.pop(0)
-            if cls is None:
-                continue
-            for item in cls.body:
-                if getattr(item, "name", None) == name and hasattr(item, "args"):
-                    return mod, item
-            for base in cls.bases:
-                found = project.lookup(mod.qualify(base) or "")
-                if found and found[1] in found[0].classes:
-                    queue.append((found[0], found[0].classes[found[1]]))
-        return None
+        return self.ctx.facts.project.class_member(f"{self.ctx.module_name}.{self.cls.name.value}", name, inherited)
 
     def _form_methods_effect(self, form: str, names: list[str] | None) -> str:
         """Why calling ``names`` (None: validation, i.e. every clean*) of project form class

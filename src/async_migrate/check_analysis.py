@@ -171,6 +171,12 @@ class AsyncBodyChecker(BodyAnalyser):
         if effect.kind in (DB, BLOCKING):
             super()._self_method(node, name)   # the base knows when the arguments make it safe
 
+    def _super_method(self, node: cst.Call, name: str) -> None:
+        method = self._class_method(name, inherited=True)
+        if method is None or isinstance(method[1], ast.AsyncFunctionDef):
+            return   # Django's own, or a coroutine function of the project: not ours to judge
+        super()._super_method(node, name)
+
     # -- statements ------------------------------------------------------------------------
     def visit_For(self, node: cst.For) -> None:
         if node.asynchronous is not None:

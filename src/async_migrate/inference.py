@@ -178,19 +178,10 @@ class ValueInference:
     def _model_member(self, model: str, name: str):
         """(module, ast) of the function ``name`` of project model ``model``, or of a project
         class it derives from (an abstract model, a mixin); None when the project defines none."""
-        project = self.ctx.facts.project
-        queue = [project.lookup(qualified) for qualified in self.ctx.facts.models.qualnames.get(model, ())]
-        seen: set[tuple[str, str]] = set()
-        while queue and len(seen) < 20:
-            found = queue.pop(0)
-            if not found or found[1] not in found[0].classes or (found[0].name, found[1]) in seen:
-                continue
-            seen.add((found[0].name, found[1]))
-            module, cls = found[0], found[0].classes[found[1]]
-            for item in cls.body:
-                if getattr(item, "name", None) == name and hasattr(item, "args"):
-                    return module, item
-            queue.extend(project.lookup(module.qualify(base) or "") for base in cls.bases)
+        for qualified in self.ctx.facts.models.qualnames.get(model, ()):
+            found = self.ctx.facts.project.class_member(qualified, name)
+            if found is not None:
+                return found
         return None
 
 

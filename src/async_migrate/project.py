@@ -480,6 +480,25 @@ class Project:
                     return found
         return module, attr
 
+    def class_member(self, qualified_class: str, name: str, inherited: bool = False) -> tuple[Module, ast.AST] | None:
+        """(module, ast) of the function ``name`` of the project class ``qualified_class`` or of
+        the nearest project class it derives from; ``inherited``: not the class's own (what
+        ``super().name`` reaches).  None when no project class on the way defines it."""
+        queue = [self.lookup(qualified_class)]
+        seen: set[tuple[str, str]] = set()
+        while queue and len(seen) < 20:
+            found = queue.pop(0)
+            if not found or found[1] not in found[0].classes or (found[0].name, found[1]) in seen:
+                continue
+            seen.add((found[0].name, found[1]))
+            module, cls = found[0], found[0].classes[found[1]]
+            if not (inherited and len(seen) == 1):
+                for item in cls.body:
+                    if getattr(item, "name", None) == name and hasattr(item, "args"):
+                        return module, item
+            queue.extend(self.lookup(module.qualify(base) or "") for base in cls.bases)
+        return None
+
     @cached_property
     def settings_module_names(self) -> list[str]:
         """Settings modules named by manage.py/asgi.py/wsgi.py, else any ``settings`` module."""
