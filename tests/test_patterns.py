@@ -107,6 +107,10 @@ EXPECTED = {
     "author_in_stock": CONVERT,             # model_property_queryset: returns a lazy queryset
     "author_shout": CONVERT,                # model_property_pure
     "book_adopt": WRAP,                     # assign_relation (was an internal error: a wrapped store target)
+    "book_count_sql": WRAP,                 # raw_cursor: each cursor call a hop (one thread per request)
+    "book_titles_sql": WRAP,                # raw_cursor_block: the with block moves into one sync function
+    "book_stock_sql": SYNC,                 # raw_cursor_iterated: iterating a cursor fetches as it goes
+    "book_rows_sql": WRAP,                  # raw_cursor_helper: a helper given the cursor is wrapped
 }
 
 

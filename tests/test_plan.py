@@ -365,3 +365,41 @@ def test_request_user_without_readable_auth_middleware_stays_sync_and_says_which
         "proj/views.py": WHO_AM_I,
     })
     assert plan_of(root)["whoami"] == ("sync", f"line 4: {says}")
+
+
+CURSOR_VIEWS = '''
+    from django.db import connection
+    from django.http import JsonResponse
+
+    def rows_as_dicts(cursor):
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def rows(request):
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        return JsonResponse({"rows": rows_as_dicts(cursor)})
+
+    def listed(request):
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        return JsonResponse({"rows": list(cursor)})
+'''
+
+
+def test_a_cursor_runs_in_hops_and_so_does_a_helper_given_it(tmp_path):
+    """Every cursor call is a hop (thread-sensitive hops of a request share one thread, the
+    cursor's); a helper that receives the cursor fetches with it."""
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\n',
+        "proj/urls.py": "from django.urls import path\n\nfrom . import views\n\n"
+                        "urlpatterns = [path('a/', views.rows), path('b/', views.listed)]\n",
+        "proj/views.py": CURSOR_VIEWS,
+    })
+    clear_cache()
+    views = {v["view"]: v for v in run([root], Options(), frozenset(all_codemods()), jobs=1).views}
+    assert sorted(p["message"] for p in views["rows"]["points"]) == [
+        "2 wrapped calls on 2 neighbouring lines -> one hop _sync_steps()", "folded into the group above",
+        "helper rows_as_dicts() (receives a database cursor)"]
+    assert views["listed"]["decision"] == "sync"
+    assert views["listed"]["reason"] == "line 16: list() over a database cursor (rows are fetched as it goes)"

@@ -169,6 +169,9 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             if qualified.startswith("django.db.transaction."):
                 self._region(node, WRAP, "_in_transaction", "transaction.atomic block")
                 return False
+            if self.opens_cursor(call):
+                self._region(node, WRAP, "_with_cursor", "connection.cursor() block")
+                return False
             effect = library_effect(qualified)
             if effect is not None and effect.kind == BLOCKING:
                 self._region(node, IO, "_blocking_io", f"{qualified}() block")
@@ -201,6 +204,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             qualified = (self.ctx.qualify(call.func) if isinstance(call, cst.Call) else self.ctx.qualify(call)) or ""
             if qualified.startswith("django.db.transaction."):
                 return "transaction"
+            if self.opens_cursor(call):
+                return "cursor"
             effect = library_effect(qualified)
             if effect is not None and effect.kind == BLOCKING:
                 return "blocking"
@@ -255,6 +260,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
                 else self.block(node, "iterates a value of unknown kind")
         elif source.kind == v.PAGINATOR:
             self.block(node, "iterates a Paginator page (evaluated lazily)")
+        elif source.kind == v.CURSOR:
+            self.block(node, "iterates a database cursor (rows are fetched as it goes)")
         else:
             self._bind_loop(node.target, v.PLAIN_VALUE)
 
@@ -289,6 +296,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
                     self.point(for_in, "compfor", ORM, True, "comprehension over a queryset -> async for")
             elif source.kind == v.OPAQUE:
                 self.block(for_in, "comprehension over a value of unknown kind")
+            elif source.kind == v.CURSOR:
+                self.block(for_in, "comprehension over a database cursor (rows are fetched as it goes)")
             self._bind_loop(for_in.target, source)
             first = False
             for_in = for_in.inner_for_in

@@ -33,6 +33,12 @@ class CallRules:
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> None:
         base, name = self.value_of(func.value), func.attr.value
         ctx = self.ctx
+        if self.opens_cursor(node):
+            self.point(node, "wrap_call", WRAP, False, "connection.cursor() opens a database cursor")
+            return
+        if base.kind == v.CURSOR:   # hops run in one thread per request: the cursor's own
+            self.point(node, "wrap_method", WRAP, False, f"cursor.{name}() runs SQL")
+            return
         head = dotted(func.value)
         if base.kind == v.PLAIN and head and head.split(".")[0] in ctx.imports \
                 and head.split(".")[0] not in self.env:
@@ -141,6 +147,9 @@ class CallRules:
         short = qualified.rsplit(".", 1)[-1]
         if short in ITERATING_BUILTINS and "." not in qualified and node.args:
             first = self.value_of(node.args[0].value)
+            if first.kind == v.CURSOR:
+                self.block(node, f"{short}() over a database cursor (rows are fetched as it goes)")
+                return
             if first.is_query:
                 if short == "len" and isinstance(node.args[0].value, cst.Call):
                     self.point(node, "len", ORM, True, "len(queryset) -> await qs.acount()")
@@ -177,12 +186,14 @@ class CallRules:
             return
         inner = ctx.facts.effects.of_function(qualified)
         if inner is not None:
-            lazy_args = [a for a in node.args if self.value_of(a.value).is_query]
+            given = [self.value_of(a.value) for a in node.args]
+            lazy_args = [g for g in given if g.is_query or g.kind == v.CURSOR]
             local = ctx.functions.get(short) if qualified == f"{ctx.module_name}.{short}" else None
             if (not inner.is_pure or lazy_args) and local is not None and self._safe_inline(local, node, None):
                 return   # with these arguments its body does no I/O (e.g. relations already loaded)
             if not inner.is_pure or lazy_args:
-                why = inner.reason if not inner.is_pure else "receives a lazy queryset"
+                why = inner.reason if not inner.is_pure else \
+                    "receives a database cursor" if lazy_args[0].kind == v.CURSOR else "receives a lazy queryset"
                 self.point(node, "wrap_call", WRAP, False, f"helper {short}() ({why})", reason="helper")
             return
         if qualified.startswith("django."):

@@ -93,6 +93,8 @@ class ValueInference:
 
     def _call_value(self, node: cst.Call) -> Value:
         func = node.func
+        if self.opens_cursor(node):
+            return Value(v.CURSOR)
         if isinstance(func, cst.Attribute):
             base, name = self.value_of(func.value), func.attr.value
             if base.is_query:
@@ -155,6 +157,15 @@ class ValueInference:
         if found and found[1] in found[0].classes:
             return Value(v.OPAQUE, source=f"{short} instance")
         return v.OPAQUE_VALUE
+
+    def opens_cursor(self, node: cst.BaseExpression) -> bool:
+        """``connection.cursor()``, ``connections["legacy"].cursor()`` (``django.db``'s)."""
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "cursor"):
+            return False
+        receiver = node.func.value
+        while isinstance(receiver, cst.Subscript):
+            receiver = receiver.value
+        return self.ctx.qualify(receiver) in ("django.db.connection", "django.db.connections")
 
     def _returned(self, module, func, call: cst.Call | None = None, owner: str | None = None) -> Value:
         """The value a project function or method (of project model ``owner``) returns, as far

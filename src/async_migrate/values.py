@@ -20,6 +20,7 @@ CACHE = "cache"
 FORM = "form"
 PAGINATOR = "paginator"
 SELF = "self"              # ``self`` in a class-based view handler
+CURSOR = "cursor"          # connection.cursor(): each method runs SQL, in the thread that opened it
 PLAIN = "plain"            # data: no I/O can hide behind it
 OPAQUE = "opaque"          # we cannot tell (result of a wrapped helper, ...)
 

@@ -407,3 +407,15 @@ class PatternTests(TestCase):
         self.assertEqual(response.json()["author"], "Cy")
         self.assertEqual(Book.objects.get(title="Zeta").author_id, self.cy.pk)
 
+    def check_raw_cursor(self, c):
+        self.ok(c.get("/book-count-sql/", {"min": 2}), {"count": 2})
+
+    def check_raw_cursor_block(self, c):
+        self.ok(c.get("/book-titles-sql/"), {"titles": ["Alpha", "Beta", "Gamma"]})
+
+    def check_raw_cursor_iterated(self, c):
+        self.ok(c.get("/book-stock-sql/"), {"stock": {"Alpha": 3, "Beta": 0, "Gamma": 10}})
+
+    def check_raw_cursor_helper(self, c):
+        self.ok(c.get("/book-rows-sql/"), {"rows": [{"title": "Alpha", "stock": 3}, {"title": "Gamma", "stock": 10}]})
+

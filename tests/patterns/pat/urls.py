@@ -71,4 +71,8 @@ urlpatterns = [
     path("author-in-stock/<int:pk>/", views.author_in_stock, name="author_in_stock"),
     path("author-shout/<int:pk>/", views.author_shout, name="author_shout"),
     path("book-adopt/", views.book_adopt, name="book_adopt"),
+    path("book-count-sql/", views.book_count_sql, name="book_count_sql"),
+    path("book-titles-sql/", views.book_titles_sql, name="book_titles_sql"),
+    path("book-stock-sql/", views.book_stock_sql, name="book_stock_sql"),
+    path("book-rows-sql/", views.book_rows_sql, name="book_rows_sql"),
 ]

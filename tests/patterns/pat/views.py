@@ -10,7 +10,8 @@ import time
 
 from django.contrib.auth import authenticate, login, logout
 from django.core.cache import cache
-from django.db import transaction
+from django import db
+from django.db import connection, connections, transaction
 from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_list_or_404, get_object_or_404, render
@@ -540,3 +541,43 @@ def book_adopt(request):
     book.author = Author.objects.get(pk=request.POST["author"])
     book.save()
     return JsonResponse({"id": book.pk, "author": book.author.name}, status=201)
+
+
+# pattern: raw_cursor
+def book_count_sql(request):
+    cursor = connection.cursor()
+    cursor.execute("SELECT COUNT(*) FROM pat_book WHERE stock > %s", [request.GET.get("min", 0)])
+    (count,) = cursor.fetchone()
+    cursor.close()
+    return JsonResponse({"count": count})
+
+
+def rows_as_dicts(cursor):
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+# pattern: raw_cursor_helper
+def book_rows_sql(request):
+    cursor = connections["default"].cursor()
+    cursor.execute("SELECT title, stock FROM pat_book WHERE stock > 0 ORDER BY title")
+    rows = rows_as_dicts(cursor)
+    return JsonResponse({"rows": rows})
+
+
+# pattern: raw_cursor_block
+def book_titles_sql(request):
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT title FROM pat_book ORDER BY title")
+        titles = [row[0] for row in cursor.fetchall()]
+    return JsonResponse({"titles": titles})
+
+
+# pattern: raw_cursor_iterated
+def book_stock_sql(request):
+    cursor = db.connections["default"].cursor()
+    cursor.execute("SELECT title, stock FROM pat_book ORDER BY title")
+    stock = {}
+    for title, count in cursor:
+        stock[title] = count
+    return JsonResponse({"stock": stock})
