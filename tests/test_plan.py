@@ -403,3 +403,38 @@ def test_a_cursor_runs_in_hops_and_so_does_a_helper_given_it(tmp_path):
         "helper rows_as_dicts() (receives a database cursor)"]
     assert views["listed"]["decision"] == "sync"
     assert views["listed"]["reason"] == "line 16: list() over a database cursor (rows are fetched as it goes)"
+
+
+@pytest.mark.parametrize("imports, bases, reason", [
+    ("from django.contrib.auth.mixins import LoginRequiredMixin", "LoginRequiredMixin, View",
+     "django.contrib.auth.mixins.LoginRequiredMixin overrides dispatch(), which Django calls on the event loop: "
+     "it would have to become async too"),
+    ("from rest_framework.views import APIView", "APIView",
+     "derives from rest_framework.views.APIView, from outside the project and Django: "
+     "its dispatch() may not run async handlers"),
+    ("from braces.views import CsrfExemptMixin", "Base",   # through a project base class
+     "derives from braces.views.CsrfExemptMixin, from outside the project and Django: "
+     "its dispatch() may not run async handlers"),
+    ("import abc", "abc.ABC, View", ""),
+])
+def test_bases_whose_dispatch_is_sync_keep_a_view_sync(tmp_path, imports, bases, reason):
+    """Django calls dispatch() on the event loop: LoginRequiredMixin's reads request.user there."""
+    base_of_base = "CsrfExemptMixin, View" if "braces" in imports else "View"
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\n',
+        "proj/urls.py": "from django.urls import path\n\nfrom . import views\n\n"
+                        "urlpatterns = [path('', views.Hello.as_view())]\n",
+        "proj/views.py": f'''
+            from django.http import HttpResponse
+            from django.views import View
+            {imports}
+
+            class Base({base_of_base}):
+                pass
+
+            class Hello({bases}):
+                def get(self, request):
+                    return HttpResponse("hello")
+        ''',
+    })
+    assert plan_of(root)["Hello"] == (("sync", reason) if reason else ("convert", "no I/O in the body"))

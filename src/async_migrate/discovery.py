@@ -16,6 +16,11 @@ from .urlconf import Route
 
 NEWLINE = re.compile(r"\r\n|\r|\n")   # line ends as Python counts them
 VIEW_BASE = {"django.views.View", "django.views.generic.View", "django.views.generic.base.View"}
+# Django classes whose dispatch() is sync and reads request.user (a query) before the handler:
+# django/contrib/auth/mixins.py, LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin.
+SYNC_DISPATCH = {f"django.contrib.auth.mixins.{name}"
+                 for name in ("LoginRequiredMixin", "PermissionRequiredMixin", "UserPassesTestMixin")}
+HARMLESS_BASES = {"object", "abc.ABC", "typing.Generic"}
 RESPONSE_NAMES = {"HttpResponse", "JsonResponse", "render", "redirect", "HttpResponseRedirect",
                   "TemplateResponse", "StreamingHttpResponse", "FileResponse", "HttpResponseNotFound",
                   "HttpResponseBadRequest", "HttpResponseForbidden"}
@@ -35,6 +40,7 @@ class FoundView:
     generic_base: str | None = None                       # e.g. "ListView"
     inherited_handlers: list[str] = field(default_factory=list)  # handlers from project bases
     dispatch_from: str | None = None                      # class whose dispatch() overrides View's
+    foreign_base: str | None = None                       # a base from outside the project and Django
 
     @property
     def qualified(self) -> str:
@@ -129,13 +135,28 @@ def _describe_class(project: Project, module: Module, name: str, view: FoundView
     own = set(cls.methods)
     if "dispatch" in own:
         view.dispatch_from = name
-    for _, ancestor_name, ancestor in _project_ancestors(project, module, cls):
+    _note_outside_bases(project, module, cls, view)
+    for ancestor_module, ancestor_name, ancestor in _project_ancestors(project, module, cls):
         if "dispatch" in ancestor.methods and view.dispatch_from is None:
             view.dispatch_from = ancestor_name
+        _note_outside_bases(project, ancestor_module, ancestor, view)
         for method in ancestor.methods:
             if method in HTTP_HANDLERS and method not in own:
                 view.inherited_handlers.append(f"{method} from {ancestor_name}")
                 own.add(method)
+
+
+def _note_outside_bases(project: Project, module: Module, cls: ClassInfo, view: FoundView) -> None:
+    """Bases of ``cls`` the project does not define whose dispatch() may not run async handlers:
+    Django's auth mixins, and any class from outside Django (DRF's APIView, django-braces...)."""
+    for qualified in cls.bases:
+        found = project.lookup(qualified)
+        if found and found[1] in found[0].class_info or qualified in HARMLESS_BASES:
+            continue
+        if qualified in SYNC_DISPATCH:
+            view.dispatch_from = view.dispatch_from or qualified
+        elif not qualified.startswith("django.") and view.foreign_base is None:
+            view.foreign_base = qualified or "a base class the tool cannot name"
 
 
 def _project_ancestors(project: Project, module: Module, cls: ClassInfo,

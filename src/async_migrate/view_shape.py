@@ -37,4 +37,7 @@ def class_reason(view: FoundView, own_methods: set[str]) -> str:
     if view.dispatch_from:
         return (f"{view.dispatch_from} overrides dispatch(), which Django calls on the event loop: "
                 "it would have to become async too")
+    if view.foreign_base:
+        return (f"derives from {view.foreign_base}, from outside the project and Django: "
+                "its dispatch() may not run async handlers")
     return ""
