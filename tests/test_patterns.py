@@ -111,6 +111,8 @@ EXPECTED = {
     "book_titles_sql": WRAP,                # raw_cursor_block: the with block moves into one sync function
     "book_stock_sql": SYNC,                 # raw_cursor_iterated: iterating a cursor fetches as it goes
     "book_rows_sql": WRAP,                  # raw_cursor_helper: a helper given the cursor is wrapped
+    "book_go": WRAP,                        # redirect_to_object_that_queries (djangoproject.com's docs index)
+    "author_go": CONVERT,                   # redirect_to_object: its get_absolute_url does no I/O
 }
 
 

@@ -18,9 +18,9 @@ from . import django_api as api
 from . import values as v
 from .call_rules import CallRules
 from .cst_shapes import chain_methods, index_of, is_slice, method, streamed_generator
-from .effects import BLOCKING, library_effect
+from .effects import BLOCKING, is_property, library_effect
 from .fast_visit import walk
-from .inference import ValueInference, is_property
+from .inference import ValueInference
 from .points import AUTH, IO, ORM, WRAP, Analysis, Context, Point  # noqa: F401 (re-exported)
 from .regions import describe_region
 from .values import Value
@@ -404,7 +404,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         module, func = found
         if self._returned(module, func, owner=model).kind == v.QUERYSET:
             return
-        effect = self.ctx.facts.effects.of_node(f"{module.name}.{model}.{attr}@{func.lineno}", module, func)
+        effect = self._member_effect(model, attr, module, func)
         if effect.is_pure:
             return
         if augmented:

@@ -162,6 +162,9 @@ class CallRules:
                                f"{short}(queryset) -> {short}([x async for x in qs])")
                 self._handled.add(id(node.args[0].value))
             return
+        if qualified in ("django.shortcuts.redirect", "django.shortcuts.resolve_url"):
+            self._url_of_object(node, short)
+            return
         effect = library_effect(qualified)
         if effect is not None:
             if not effect.is_pure:
@@ -201,6 +204,23 @@ class CallRules:
             return
         self.unsafe_or_block(node, f"{qualified}() is outside the project")
 
+    def _url_of_object(self, node: cst.Call, short: str) -> None:
+        """``redirect(obj)`` calls ``obj.get_absolute_url()``: wrapped when that may query (a
+        project model's that does, or an object of a kind the tool cannot tell)."""
+        first = node.args[0] if node.args else None
+        if first is None or first.keyword is not None or first.star:
+            return
+        value = self.value_of(first.value)
+        model = value.model or ("User" if value.kind == v.USER else None)
+        if value.kind in (v.INSTANCE, v.USER) and model in self.ctx.facts.models.models:
+            found = self._model_member(model, "get_absolute_url")
+            effect = self._member_effect(model, "get_absolute_url", *found) if found else None
+            if effect is not None and not effect.is_pure:
+                self.point(node, "wrap_call", WRAP, False, f"{short}(obj) calls obj.get_absolute_url() ({effect.reason})")
+        elif value.kind in (v.INSTANCE, v.OPAQUE):
+            self.point(node, "wrap_call", WRAP, False,
+                       f"{short}(obj) calls obj.get_absolute_url() if it has one, which may query")
+
     def _library_call(self, node: cst.Call, qualified: str, effect) -> None:
         if qualified == "time.sleep":
             self.point(node, "sleep", IO, True, "time.sleep() -> await asyncio.sleep()")
@@ -227,7 +247,7 @@ class CallRules:
                 self.unsafe_or_block(node, f"self.{name}() comes from a Django base class")
             return
         module, func = method
-        effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func)
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func, self._view_class)
         if effect.is_pure:
             return
         local = self._cst_method(name)
@@ -244,7 +264,7 @@ class CallRules:
             self.unsafe_or_block(node, f"super().{name}() runs Django's sync code")
             return
         module, func = method
-        effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func)
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func, self._view_class)
         if not effect.is_pure:
             self.point(node, "wrap_method", WRAP, False, f"super().{name}() ({effect.reason})", reason="helper")
 
@@ -293,12 +313,17 @@ class CallRules:
                     queue.append(self.ctx.classes.get(base.value.value))
         return None
 
+    @property
+    def _view_class(self) -> str | None:
+        """The qualified name of the class view being analysed."""
+        return f"{self.ctx.module_name}.{self.cls.name.value}" if self.cls is not None else None
+
     def _class_method(self, name: str, inherited: bool = False):
         """(module, ast) of method ``name`` on the view class or its project bases (``inherited``:
         only those, as ``super().name`` reaches)."""
         if self.cls is None:
             return None
-        return self.ctx.facts.project.class_member(f"{self.ctx.module_name}.{self.cls.name.value}", name, inherited)
+        return self.ctx.facts.project.class_member(self._view_class, name, inherited)
 
     def _form_methods_effect(self, form: str, names: list[str] | None) -> str:
         """Why calling ``names`` (None: validation, i.e. every clean*) of project form class
@@ -312,7 +337,7 @@ class CallRules:
             if not hasattr(item, "args") or (names is not None and name not in names) \
                     or (names is None and not name.startswith("clean")):
                 continue
-            effect = self.ctx.facts.effects.of_node(f"{form}.{name}", module, item)
+            effect = self.ctx.facts.effects.of_node(f"{form}.{name}", module, item, form)
             if not effect.is_pure:
                 return effect.reason or "uses the database"
         return ""
@@ -324,5 +349,4 @@ class CallRules:
         module, item = found
         if self._returned(module, item, owner=model).kind == v.QUERYSET:
             return False   # only builds a lazy queryset (typed as one by the inference)
-        effect = self.ctx.facts.effects.of_node(f"{module.name}.{model}.{name}@{item.lineno}", module, item)
-        return not effect.is_pure
+        return not self._member_effect(model, name, module, item).is_pure

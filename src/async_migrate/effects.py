@@ -113,24 +113,40 @@ class EffectIndex:
             return None
         return self.of_node(f"{module.name}.{name}", module, func)
 
-    def of_node(self, key: str, module: Module, func: ast.AST) -> Effect:
+    def of_node(self, key: str, module: Module, func: ast.AST, owner: str | None = None) -> Effect:
+        """Effect of running ``func``; ``owner``: the qualified project class ``self`` is an
+        instance of, to follow ``self.method()`` and ``self.property`` into their bodies."""
+        key = f"{key} of {owner}" if owner else key
         if key in self._memo:
             return self._memo[key]
         self._memo[key] = Effect(DB, "recursive call")  # cycle guard: assume the worst
-        effect = self._scan(module, func)
+        effect = self._scan(module, func, owner)
         self._memo[key] = effect
         return effect
 
-    def _scan(self, module: Module, func: ast.AST) -> Effect:
+    def _of_member(self, owner: str, name: str, call: bool) -> Effect | None:
+        """Effect of ``self.name()`` (``call``) or of reading ``self.name`` (a property)."""
+        found = self.project.class_member(owner, name)
+        if found is None or (not call and not is_property(found[1])):
+            return None
+        return self.of_node(f"{owner}:{name}@{found[1].lineno}", found[0], found[1], owner)
+
+    def _scan(self, module: Module, func: ast.AST, owner: str | None = None) -> Effect:
         where = f"{module.path.name}:"
         # ``Task.Status.values``, ``Book.DoesNotExist``: naming a model's nested class or
         # exception is not a query.
         harmless = {id(n.value) for n in ast.walk(func) if isinstance(n, ast.Attribute)
                     and isinstance(n.value, ast.Name) and (n.attr[:1].isupper() or n.attr == "_meta")}
+        called = {id(n.func) for n in ast.walk(func) if isinstance(n, ast.Call)}
         for node in ast.walk(func):
             if isinstance(node, ast.Attribute):
                 if node.attr in ("objects", "user", "session") or node.attr in self.relation_names:
                     return Effect(DB, f"{where}{node.lineno} reads .{node.attr}")
+                if owner and isinstance(node.value, ast.Name) and node.value.id == "self":
+                    inner = self._of_member(owner, node.attr, id(node) in called)
+                    if inner is not None and not inner.is_pure:
+                        what = f"calls self.{node.attr}()" if id(node) in called else f"reads .{node.attr}"
+                        return Effect(inner.kind, f"{where}{node.lineno} {what} ({inner.reason})")
             elif isinstance(node, ast.Name) and node.id in self.model_names \
                     and isinstance(node.ctx, ast.Load) and id(node) not in harmless:
                 return Effect(DB, f"{where}{node.lineno} uses model {node.id}")
@@ -193,6 +209,16 @@ def return_kind(module: Module, func: ast.AST, model_names: frozenset[str],
             else:
                 kinds.add(_expr_kind(module, value, model_names, params, chain, own_managers or {}))
     return kinds.pop() if len(kinds) == 1 else ("opaque", None)
+
+
+def is_property(func: ast.AST) -> bool:
+    """``@property``, ``@cached_property`` (functools' or Django's): read as an attribute."""
+    for decorator in getattr(func, "decorator_list", ()):
+        name = decorator.id if isinstance(decorator, ast.Name) else \
+            decorator.attr if isinstance(decorator, ast.Attribute) else None
+        if name in ("property", "cached_property"):
+            return True
+    return False
 
 
 PLAIN_LITERALS = (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Constant, ast.JoinedStr,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
 
 from . import django_api as api
 from . import values as v
 from .cst_shapes import index_of, is_slice, select_related_args
-from .effects import library_effect, return_kind
+from .effects import is_property, library_effect, return_kind
 from .values import Value
 
 ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
@@ -195,12 +193,7 @@ class ValueInference:
                 return found
         return None
 
-
-def is_property(func: ast.AST) -> bool:
-    """``@property``, ``@cached_property`` (functools' or Django's): read as an attribute."""
-    for decorator in getattr(func, "decorator_list", ()):
-        name = decorator.id if isinstance(decorator, ast.Name) else \
-            decorator.attr if isinstance(decorator, ast.Attribute) else None
-        if name in ("property", "cached_property"):
-            return True
-    return False
+    def _member_effect(self, model: str, name: str, module, func):
+        """Effect of running model ``model``'s member ``func`` (``self`` is a ``model``)."""
+        owner = next(iter(self.ctx.facts.models.qualnames.get(model, ())), None)
+        return self.ctx.facts.effects.of_node(f"{module.name}.{model}.{name}@{func.lineno}", module, func, owner)

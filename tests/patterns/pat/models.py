@@ -25,6 +25,9 @@ class Author(models.Model):
     def shout(self):
         return self.name.upper() + "!"
 
+    def get_absolute_url(self):
+        return f"/author-detail/{self.pk}/"
+
 
 class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
@@ -45,6 +48,13 @@ class Book(models.Model):
     @cached_property
     def tag_names(self):
         return sorted(tag.name for tag in self.tags.all())
+
+    @property
+    def author_name(self):
+        return self.author.name
+
+    def get_absolute_url(self):
+        return f"/book-get/{self.pk}/?by={self.author_name}"
 
 
 class Review(models.Model):

@@ -419,3 +419,11 @@ class PatternTests(TestCase):
     def check_raw_cursor_helper(self, c):
         self.ok(c.get("/book-rows-sql/"), {"rows": [{"title": "Alpha", "stock": 3}, {"title": "Gamma", "stock": 10}]})
 
+    def check_redirect_to_object_that_queries(self, c):
+        response = self.ok(c.get(f"/book-go/{self.gamma.pk}/"), status=302)
+        self.assertEqual(response["Location"], f"/book-get/{self.gamma.pk}/?by=Bob")
+
+    def check_redirect_to_object(self, c):
+        response = self.ok(c.get(f"/author-go/{self.cy.pk}/"), status=302)
+        self.assertEqual(response["Location"], f"/author-detail/{self.cy.pk}/")
+

@@ -75,4 +75,6 @@ urlpatterns = [
     path("book-titles-sql/", views.book_titles_sql, name="book_titles_sql"),
     path("book-stock-sql/", views.book_stock_sql, name="book_stock_sql"),
     path("book-rows-sql/", views.book_rows_sql, name="book_rows_sql"),
+    path("book-go/<int:pk>/", views.book_go, name="book_go"),
+    path("author-go/<int:pk>/", views.author_go, name="author_go"),
 ]

@@ -14,7 +14,7 @@ from django import db
 from django.db import connection, connections, transaction
 from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_list_or_404, get_object_or_404, render
+from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render
 
 from . import services
 from .forms import BookForm, TaggedBookForm
@@ -581,3 +581,15 @@ def book_stock_sql(request):
     for title, count in cursor:
         stock[title] = count
     return JsonResponse({"stock": stock})
+
+
+# pattern: redirect_to_object_that_queries
+# (get_absolute_url reads a property that reads a lazy relation)
+def book_go(request, pk):
+    book = Book.objects.get(pk=pk)
+    return redirect(book)
+
+
+# pattern: redirect_to_object
+def author_go(request, pk):
+    return redirect(Author.objects.get(pk=pk))
