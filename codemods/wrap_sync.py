@@ -69,6 +69,8 @@ def rewrite(point, node, state):
         return b.wrap_call(node)
     if kind == "getattr":
         return b.wrap_getattr(node)
+    if kind == "wrap_str":   # f"{obj}", "%s" % obj: the object's __str__ queries
+        return b.wrap_call(cst.Call(cst.Name("str"), [cst.Arg(node)]))
     if kind == "getitem":
         return b.wrap_dunder(node.value, "__getitem__", [node.slice[0].slice.value])
     if kind == "session_set":

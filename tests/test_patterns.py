@@ -113,6 +113,7 @@ EXPECTED = {
     "book_rows_sql": WRAP,                  # raw_cursor_helper: a helper given the cursor is wrapped
     "book_go": WRAP,                        # redirect_to_object_that_queries (djangoproject.com's docs index)
     "author_go": CONVERT,                   # redirect_to_object: its get_absolute_url does no I/O
+    "review_label": WRAP,                   # str_of_object_that_queries
 }
 
 

@@ -413,6 +413,24 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             self.point(node, "getattr", WRAP, False, f".{attr} is a property that uses the database "
                        f"({effect.reason})", attr=attr)
 
+    # -- formatting ------------------------------------------------------------------------
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
+        why = self.str_queries(self.value_of(node.expression))
+        if why and node.conversion == "r":
+            self.block(node.expression, f"!r in an f-string calls {why}")
+        elif why:
+            self.point(node.expression, "wrap_str", WRAP, False, f"formatting it calls {why}")
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not isinstance(node.operator, cst.Modulo) or \
+                not isinstance(node.left, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return
+        operands = [e.value for e in node.right.elements] if isinstance(node.right, cst.Tuple) else [node.right]
+        for operand in operands:
+            why = self.str_queries(self.value_of(operand))
+            if why:
+                self.point(operand, "wrap_str", WRAP, False, f"formatting it calls {why}")
+
     # -- subscripts ------------------------------------------------------------------------
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if id(node) in self._handled:

@@ -115,6 +115,11 @@ class CallRules:
                                       or name in api.RELATED_MANAGER_METHODS or name == "is_valid"):
             self.unsafe_or_block(node, f".{name}() on a value of unknown kind")
             return
+        if base.kind == v.PLAIN and name == "format" and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString)):
+            why = next(filter(None, (self.str_queries(self.value_of(a.value)) for a in node.args)), "")
+            if why:
+                self.point(node, "wrap_call", WRAP, False, f"str.format() calls {why}")
+            return
         if base.kind == v.PLAIN and isinstance(func.value, (cst.Name, cst.Attribute)):
             qualified = ctx.qualify(func) or ""
             effect = library_effect(qualified)
@@ -164,6 +169,11 @@ class CallRules:
             return
         if qualified in ("django.shortcuts.redirect", "django.shortcuts.resolve_url"):
             self._url_of_object(node, short)
+            return
+        if qualified == "str" and len(node.args) == 1 and node.args[0].keyword is None:
+            why = self.str_queries(self.value_of(node.args[0].value))
+            if why:
+                self.point(node, "wrap_call", WRAP, False, f"str() calls {why}")
             return
         effect = library_effect(qualified)
         if effect is not None:

@@ -193,6 +193,16 @@ class ValueInference:
                 return found
         return None
 
+    def str_queries(self, value: Value) -> str:
+        """What makes ``str(value)`` query, for an instance of a project model whose ``__str__``
+        does (``f"{book}"`` with ``return f"{self.title} by {self.author}"``); "" otherwise."""
+        model = value.model or ("User" if value.kind == v.USER else None)
+        if value.kind not in (v.INSTANCE, v.USER) or model is None:
+            return ""
+        found = self._model_member(model, "__str__")
+        effect = self._member_effect(model, "__str__", *found) if found else None
+        return f"{model}.__str__() ({effect.reason})" if effect is not None and not effect.is_pure else ""
+
     def _member_effect(self, model: str, name: str, module, func):
         """Effect of running model ``model``'s member ``func`` (``self`` is a ``model``)."""
         owner = next(iter(self.ctx.facts.models.qualnames.get(model, ())), None)

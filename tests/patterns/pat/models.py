@@ -61,3 +61,6 @@ class Review(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     rating = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.user.username} on {self.book.title}"

@@ -427,3 +427,8 @@ class PatternTests(TestCase):
         response = self.ok(c.get(f"/author-go/{self.cy.pk}/"), status=302)
         self.assertEqual(response["Location"], f"/author-detail/{self.cy.pk}/")
 
+    def check_str_of_object_that_queries(self, c):
+        review = Review.objects.get()
+        self.ok(c.get(f"/review-label/{review.pk}/"), {"label": "Review: alice on Alpha", "plain": "alice on Alpha",
+                                                      "pct": "alice on Alpha!", "format": "<alice on Alpha>"})
+

@@ -77,4 +77,5 @@ urlpatterns = [
     path("book-rows-sql/", views.book_rows_sql, name="book_rows_sql"),
     path("book-go/<int:pk>/", views.book_go, name="book_go"),
     path("author-go/<int:pk>/", views.author_go, name="author_go"),
+    path("review-label/<int:pk>/", views.review_label, name="review_label"),
 ]

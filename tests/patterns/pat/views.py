@@ -593,3 +593,11 @@ def book_go(request, pk):
 # pattern: redirect_to_object
 def author_go(request, pk):
     return redirect(Author.objects.get(pk=pk))
+
+
+# pattern: str_of_object_that_queries
+# (Review.__str__ reads two lazy relations: f-strings, str() and % formatting call it)
+def review_label(request, pk):
+    review = Review.objects.get(pk=pk)
+    return JsonResponse({"label": f"Review: {review}", "plain": str(review), "pct": "%s!" % (review,),
+                         "format": "<{}>".format(review)})
