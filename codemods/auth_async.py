@@ -22,8 +22,10 @@ Use instead
 Fix safety
     Needs ``AuthenticationMiddleware`` (it sets ``request.auser``); a project without it
     keeps such views sync.  Below 5.0 the user is loaded with
-    ``await sync_to_async(get_user)(request)`` (one thread hop).  A view that assigns
-    ``request.user`` stays sync.
+    ``await sync_to_async(get_user)(request)`` (one thread hop), and so from 5.2 when an
+    AUTHENTICATION_BACKENDS entry lacks ``aget_user()`` (a backend not derived from
+    Django's BaseBackend), which ``request.auser()`` then calls; likewise ``authenticate``
+    and the permission checks stay wrapped.  A view that assigns ``request.user`` stays sync.
 
 References
     https://docs.djangoproject.com/en/stable/releases/5.0/#django-contrib-auth
@@ -36,7 +38,6 @@ import libcst as cst
 from async_migrate import builders as b
 from async_migrate.codemods._lazy import lazy_command
 from async_migrate.codemods.orm_async import async_function
-from async_migrate.django_api import AUSER_MIN
 
 NAME = "auth_async"
 DESCRIPTION = "request.user, login/logout/authenticate and permission checks to async auth"
@@ -76,7 +77,7 @@ def finish_function(view, original: cst.FunctionDef, updated: cst.FunctionDef, s
     if not user_points:
         return updated
     request = user_points[0].node.value
-    if state.target >= AUSER_MIN:
+    if user_points[0].native:   # request.auser(): not below 5.0, nor when a backend lacks aget_user()
         value = b.await_(b.method_on(request, "auser"))
     else:
         state.need("django.contrib.auth", "get_user")

@@ -114,6 +114,8 @@ EXPECTED = {
     "book_go": WRAP,                        # redirect_to_object_that_queries (djangoproject.com's docs index)
     "author_go": CONVERT,                   # redirect_to_object: its get_absolute_url does no I/O
     "review_label": WRAP,                   # str_of_object_that_queries
+    "book_count_timed": CONVERT,            # clock_reads: time.time()/monotonic() do not block
+    "cart_pair": SYNC,                      # session_in_tuple_target (was an internal error: a wrapped store target)
 }
 
 
@@ -225,3 +227,40 @@ def test_migrated_for_42_passes_on_django_42(tmp_path):
         assert later_api not in code, f"{later_api} does not exist in Django 4.2"
     assert "async def" in code
     assert_passed(run_suite(target, DJANGO42))
+
+
+PLAIN_BACKEND = '''
+from django.contrib.auth.models import User
+
+
+class PlainBackend:
+    """A backend written before Django's BaseBackend: no aget_user(), no aauthenticate()."""
+
+    def authenticate(self, request, username=None, password=None):
+        user = User.objects.filter(username=username).first()
+        return user if user is not None and user.check_password(password) else None
+
+    def get_user(self, user_id):
+        return User.objects.filter(pk=user_id).first()
+'''
+
+
+def test_migrated_with_a_backend_without_async_methods_passes(tmp_path):
+    """From 5.2, request.auser(), aauthenticate() and @login_required on an async view call the
+    backend's async methods (healthchecks' EmailBackend has none): the user is loaded with
+    sync_to_async(get_user) instead, authenticate() and permission checks stay wrapped."""
+    project = copy_project(tmp_path / "migrated")
+    (project / "pat" / "backends.py").write_text(PLAIN_BACKEND)
+    with (project / "patproj" / "settings.py").open("a") as settings:
+        settings.write('\nAUTHENTICATION_BACKENDS = ["pat.backends.PlainBackend", '
+                       '"django.contrib.auth.backends.ModelBackend"]\n')
+    views = report(project)
+    assert views["whoami"]["decision"] == WRAP
+    assert "(pat.backends.PlainBackend has no aget_user())" in views["whoami"]["points"][0]["message"]
+    assert views["login_view"]["decision"] == WRAP
+    result = subprocess.run([sys.executable, "-m", "async_migrate", "apply", "--quiet", "--no-color",
+                             "--target-version", "5.2", str(project)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    code = (project / "pat" / "views.py").read_text()
+    assert "auser()" not in code and "aauthenticate(" not in code and "ahas_perm(" not in code
+    assert_passed(run_suite(project))

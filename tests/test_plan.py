@@ -438,3 +438,30 @@ def test_bases_whose_dispatch_is_sync_keep_a_view_sync(tmp_path, imports, bases,
         ''',
     })
     assert plan_of(root)["Hello"] == (("sync", reason) if reason else ("convert", "no I/O in the body"))
+
+
+@pytest.mark.parametrize("backend, expected", [
+    ("class EmailBackend:\n    def get_user(self, user_id):\n        return None\n",
+     ("sync", "@login_required awaits request.auser(), which calls proj.backends.EmailBackend.aget_user(): "
+              "it has none")),
+    ("from django.contrib.auth.backends import ModelBackend\n\nclass EmailBackend(ModelBackend):\n    pass\n",
+     ("convert", "no I/O in the body")),
+])
+def test_login_required_needs_backends_with_async_methods_from_52(tmp_path, backend, expected):
+    """healthchecks.io's EmailBackend derives from no Django backend: @login_required on an async
+    view fails with AttributeError: 'EmailBackend' object has no attribute 'aget_user'."""
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/backends.py": backend,
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nAUTHENTICATION_BACKENDS = ["proj.backends.EmailBackend"]\n',
+        "proj/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path('', views.hello)]\n",
+        "proj/views.py": '''
+            from django.contrib.auth.decorators import login_required
+            from django.http import HttpResponse
+
+            @login_required
+            def hello(request):
+                return HttpResponse("hello")
+        ''',
+    })
+    assert plan_of(root, target=(5, 2))["hello"] == expected
+    assert plan_of(root, target=(5, 1))["hello"] == ("convert", "no I/O in the body")   # aget_user wrapped get_user

@@ -51,7 +51,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.nested = 0          # depth inside lambdas / nested defs / classes
         self.genexp = 0          # depth inside generator expressions (no await possible)
         self._handled: set[int] = set()
-        self._stores: dict[int, bool] = {}   # attribute assigned to -> augmented (``x.a += 1`` reads it too)
+        self._stores: dict[int, bool] = {}   # attribute or subscript assigned to -> augmented (``x.a += 1``)
         self.regions = 0
         self._regions: frozenset[int] | None = None
         self.loops = 0           # depth inside for/while loops and comprehensions
@@ -361,10 +361,12 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             if not self.ctx.facts.settings.has_auth_middleware:
                 self.block(node, self.ctx.facts.settings.no_auth_middleware_reason())
             else:
-                native = self.ctx.supports(api.AUSER_MIN)
+                backend = self.sync_backend()
+                native = self.ctx.supports(api.AUSER_MIN) and not backend
                 self.point(node, "request_user", AUTH, native,
                            "request.user -> user bound once with await request.auser()" if native
-                           else "request.user -> user bound once with sync_to_async(get_user)")
+                           else "request.user -> user bound once with sync_to_async(get_user)"
+                           + (f" ({backend} has no aget_user())" if backend else ""))
             return
         store = self._stores.get(id(node))
         if store is False:
@@ -436,6 +438,10 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if id(node) in self._handled:
             return
         base = self.value_of(node.value)
+        if id(node) in self._stores:   # ``a, request.session["k"] = ...``: no await can stand there
+            if base.kind in (v.SESSION, v.QUERYSET):
+                self.block(node, "assigns to a subscript of request.session or a queryset inside a larger target")
+            return
         if base.kind == v.QUERYSET and not is_slice(node):
             if index_of(node) == 0:
                 self.point(node, "index0", ORM, True, "qs[0] -> [x async for x in qs[:1]][0]")
@@ -445,7 +451,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             self.point(node, "getitem", WRAP, False, "request.session[...] loads the session")
 
     def _note_stores(self, target: cst.BaseExpression, augmented: bool = False) -> None:
-        if isinstance(target, cst.Attribute):
+        if isinstance(target, (cst.Attribute, cst.Subscript)):
             self._stores[id(target)] = augmented
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:

@@ -75,7 +75,7 @@ class CallRules:
             elif base.kind == v.USER and name in api.USER_METHODS:
                 async_name, minimum = api.USER_METHODS[name]
                 self._native_or_wrap(node, "method", ctx.supports(minimum), async_name, f"user .{name}()",
-                                     codemod=AUTH)
+                                     codemod=AUTH, backend_bound=name != "check_password")
             elif self._model_method_touches_db(base.model, name):
                 self.point(node, "wrap_method", WRAP, False, f"model method .{name}() uses the database")
             return
@@ -111,6 +111,10 @@ class CallRules:
                 and "super" not in self.env:
             self._super_method(node, name)
             return
+        if base.kind == v.OPAQUE and base.source.startswith("request."):
+            self.unsafe_or_block(node, f"{base.source}.{name}(): {base.source} is set outside Django "
+                                       "(a middleware?), the tool cannot tell what it does")
+            return
         if base.kind == v.OPAQUE and (name in api.QUERYSET_TERMINAL or name in api.INSTANCE_METHODS
                                       or name in api.RELATED_MANAGER_METHODS or name == "is_valid"):
             self.unsafe_or_block(node, f".{name}() on a value of unknown kind")
@@ -144,7 +148,8 @@ class CallRules:
                 self.user_changes.append((self.statement, self.ctx.line_of(node)))
             codemod = AUTH if ".auth." in qualified else ORM
             self._native_or_wrap(node, "function", ctx.supports(minimum), async_name,
-                                 f"{qualified.rsplit('.', 1)[1]}()", codemod=codemod)
+                                 f"{qualified.rsplit('.', 1)[1]}()", codemod=codemod,
+                                 backend_bound=qualified in api.BACKEND_FUNCTIONS)
             return
         if qualified == "django.shortcuts.render":
             self.point(node, "render", TEMPLATE, True, "render() -> TemplateResponse (rendered in a thread)")
@@ -240,13 +245,22 @@ class CallRules:
             self.point(node, "wrap_call", WRAP, False, f"{qualified}() uses the database")
 
     def _native_or_wrap(self, node: cst.Call, kind: str, native: bool, async_name: str, what: str,
-                        codemod: str = ORM) -> None:
-        if native:
+                        codemod: str = ORM, backend_bound: bool = False) -> None:
+        """``backend_bound``: the async form calls the auth backends' own async methods."""
+        backend = self.sync_backend() if backend_bound and native else ""
+        if native and not backend:
             self.point(node, kind, codemod, True, f"{what} -> await {async_name}()", async_name=async_name)
-        else:
-            wrap_kind = "wrap_method" if kind == "method" else "wrap_call"
-            self.point(node, wrap_kind, WRAP, False,
-                       f"{what}: no async form in Django {api.format_version(self.ctx.options.target)}")
+            return
+        why = f"{backend} has no {async_name.rsplit('.', 1)[-1]}()" if backend else \
+            f"no async form in Django {api.format_version(self.ctx.options.target)}"
+        self.point(node, "wrap_method" if kind == "method" else "wrap_call", WRAP, False, f"{what}: {why}")
+
+    def sync_backend(self) -> str:
+        """An AUTHENTICATION_BACKENDS entry without the async methods Django's async auth calls
+        from 5.2 (``request.auser()``, ``aauthenticate()``, ``ahas_perm()``...); "" when none."""
+        if not self.ctx.supports(api.BACKEND_ASYNC_MIN):
+            return ""
+        return self.ctx.facts.settings.sync_backend or ""
 
     def _self_method(self, node: cst.Call, name: str) -> None:
         method = self._class_method(name)

@@ -238,7 +238,7 @@ class AsyncBodyChecker(BodyAnalyser):
         base = self.value_of(node.value)
         if base.kind == v.REQUEST and node.attr.value == "user" and id(node) not in self._handled:
             self._handled.add(id(node))
-            native = self.ctx.supports(api.AUSER_MIN)
+            native = self.ctx.supports(api.AUSER_MIN) and not self.sync_backend()
             self.point(node, "request_user", "auth_async", native, "request.user")
             return
         if base.kind == v.OPAQUE:

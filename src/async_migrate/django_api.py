@@ -68,6 +68,29 @@ FUNCTIONS: dict[str, tuple[str, Version]] = {
 }
 
 AUSER_MIN: Version = (5, 0)
+# What HttpRequest has of its own (django/http/request.py) or from Django's middleware
+# (LANGUAGE_CODE, site, csrf_*, _messages): plain data or methods without I/O.  Any other
+# attribute was set by a project middleware (request.profile, request.tenant): often a model
+# instance, so the tool cannot tell what its methods do.  user and session are typed apart.
+REQUEST_ATTRS = frozenset({
+    "GET", "POST", "COOKIES", "META", "FILES", "path", "path_info", "method", "resolver_match",
+    "content_type", "content_params", "encoding", "upload_handlers", "scheme", "body", "headers",
+    "get_host", "get_port", "get_full_path", "get_full_path_info", "build_absolute_uri",
+    "get_signed_cookie", "is_secure", "accepts", "get_preferred_type", "read", "readline", "readlines",
+    "urlconf", "LANGUAGE_CODE", "site", "csrf_processing_done", "csrf_cookie_needs_reset", "_messages",
+    "auser", "user", "session",
+})
+# From 5.2, aget_user() (behind request.auser()), aauthenticate() and the user's ahas_perm()
+# family call the backends' own async methods (django/contrib/auth/__init__.py aget_user:
+# ``await backend.aget_user(user_id)``; models.py _auser_has_perm skips a backend without
+# ``ahas_perm``), which only django.contrib.auth.backends.BaseBackend and its subclasses have.
+BACKEND_ASYNC_MIN: Version = (5, 2)
+BACKEND_FUNCTIONS = frozenset({"django.contrib.auth.authenticate", "django.contrib.auth.get_user",
+                               "django.contrib.auth.logout"})   # alogout() awaits request.auser()
+# On an async view these await request.auser() (django/contrib/auth/decorators.py, _view_wrapper).
+AUSER_DECORATORS = frozenset({
+    *(f"django.contrib.auth.decorators.{n}" for n in ("login_required", "permission_required", "user_passes_test")),
+    "django.contrib.admin.views.decorators.staff_member_required"})
 
 USER_METHODS: dict[str, tuple[str, Version]] = {
     "check_password": ("acheck_password", (5, 0)),

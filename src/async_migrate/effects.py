@@ -23,6 +23,8 @@ PURE_PREFIXES = (
     "itertools.", "functools.", "collections.", "string.", "random.", "statistics.", "operator.",
     "typing.", "dataclasses.", "enum.", "logging.", "urllib.parse.", "html.", "textwrap.",
     "csv.", "io.StringIO", "io.BytesIO", "copy.", "fractions.", "secrets.", "zoneinfo.",
+    "time.time", "time.monotonic", "time.perf_counter", "time.process_time", "time.gmtime", "time.localtime",
+    "time.strftime", "time.mktime",   # clocks and conversions (time.sleep blocks: BLOCKING_CALLS)
     "django.http.", "django.urls.", "django.utils.", "django.core.exceptions.",
     "django.core.signing.", "django.core.validators.", "django.conf.settings",
     "django.template.response.", "django.shortcuts.redirect", "django.shortcuts.resolve_url",

@@ -68,6 +68,8 @@ class ValueInference:
                 return Value(v.MANAGER, base.model, origin=node)
             return v.PLAIN_VALUE
         if base.kind == v.REQUEST:
+            if attr not in api.REQUEST_ATTRS:
+                return Value(v.OPAQUE, source=f"request.{attr}")   # set by a project middleware
             return {"session": Value(v.SESSION), "user": Value(v.USER, "User")}.get(attr, v.PLAIN_VALUE)
         if base.kind == v.SELF:
             return Value(v.REQUEST) if attr == "request" else v.PLAIN_VALUE

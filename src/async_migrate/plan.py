@@ -149,6 +149,9 @@ def _decorator_problem(name: str, ctx: Context) -> str:
             return f"@{short} is not async-safe (runs its middleware on the event loop)"
         if ctx.options.target < minimum:
             return f"@{short} supports async views only from Django {api.format_version(minimum)}"
+        backend = ctx.facts.settings.sync_backend
+        if name in api.AUSER_DECORATORS and backend and ctx.supports(api.BACKEND_ASYNC_MIN):
+            return f"@{short} awaits request.auser(), which calls {backend}.aget_user(): it has none"
         return ""
     return f"decorator {name} may not support async views (list it in async-safe-decorators if it does)"
 

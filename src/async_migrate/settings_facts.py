@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .project import Module, Project, resolve_relative
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+DJANGO_BACKENDS = "django.contrib.auth.backends."   # BaseBackend and its subclasses: async methods from 5.2
 UNKNOWN = object()   # a setting whose value is not a literal (``int(os.environ[...])``)
 
 
@@ -19,6 +20,7 @@ class Settings:
     middleware_read: bool = False   # MIDDLEWARE is a literal list or tuple in the settings modules
     atomic_requests: bool = False
     auth_user_model: str | None = None
+    sync_backend: str | None = None   # an AUTHENTICATION_BACKENDS entry without Django's async methods
     values: dict[str, object] = field(default_factory=dict)
     every: dict[str, list[object]] = field(default_factory=dict)   # each branch's value
 
@@ -57,7 +59,33 @@ def read_settings(project: Project) -> Settings:
         settings.atomic_requests = True
     user_model = values.get("AUTH_USER_MODEL")
     settings.auth_user_model = user_model if isinstance(user_model, str) else None
+    settings.sync_backend = _sync_backend(project, settings.every.get("AUTHENTICATION_BACKENDS", []))
     return settings
+
+
+def _sync_backend(project: Project, branches: list[object]) -> str | None:
+    """The first backend of any branch's AUTHENTICATION_BACKENDS that has no ``aget_user`` /
+    ``aauthenticate``: a class with no Django backend among its bases that does not define
+    them (the project's, or one the tool cannot read)."""
+    for value in branches:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(path, str) for path in value):
+            return "AUTHENTICATION_BACKENDS (a value the tool cannot read)"
+        for path in value:
+            if not _has_async_methods(project, path):
+                return path
+    return None
+
+
+def _has_async_methods(project: Project, qualified: str, depth: int = 0) -> bool:
+    if qualified.startswith(DJANGO_BACKENDS):
+        return True
+    found = project.lookup(qualified)
+    if depth > 10 or found is None or found[1] not in found[0].class_info:
+        return False
+    cls = found[0].class_info[found[1]]
+    if {"aget_user", "aauthenticate"} <= set(cls.methods):
+        return True
+    return any(_has_async_methods(project, base, depth + 1) for base in cls.bases)
 
 
 def _collect(project: Project, module: Module, values: dict[str, object], seen: set[str],

@@ -432,3 +432,9 @@ class PatternTests(TestCase):
         self.ok(c.get(f"/review-label/{review.pk}/"), {"label": "Review: alice on Alpha", "plain": "alice on Alpha",
                                                       "pct": "alice on Alpha!", "format": "<alice on Alpha>"})
 
+    def check_clock_reads(self, c):
+        self.ok(c.get("/book-count-timed/"), {"count": 3, "fast": True, "now": True})
+
+    def check_session_in_tuple_target(self, c):
+        self.ok(c.get("/cart-pair/"), {"count": 3, "pair": "set"})
+

@@ -78,4 +78,6 @@ urlpatterns = [
     path("book-go/<int:pk>/", views.book_go, name="book_go"),
     path("author-go/<int:pk>/", views.author_go, name="author_go"),
     path("review-label/<int:pk>/", views.review_label, name="review_label"),
+    path("book-count-timed/", views.book_count_timed, name="book_count_timed"),
+    path("cart-pair/", views.cart_pair, name="cart_pair"),
 ]

@@ -601,3 +601,17 @@ def review_label(request, pk):
     review = Review.objects.get(pk=pk)
     return JsonResponse({"label": f"Review: {review}", "plain": str(review), "pct": "%s!" % (review,),
                          "format": "<{}>".format(review)})
+
+
+# pattern: clock_reads
+def book_count_timed(request):
+    started = time.monotonic()
+    count = Book.objects.count()
+    return JsonResponse({"count": count, "fast": time.monotonic() - started < 60, "now": time.time() > 0})
+
+
+# pattern: session_in_tuple_target
+# (healthchecks' login_webauthn: the session item is one target of a tuple assignment)
+def cart_pair(request):
+    count, request.session["pair"] = Book.objects.count(), "set"
+    return JsonResponse({"count": count, "pair": request.session["pair"]})
