@@ -34,6 +34,7 @@ PURE_PREFIXES = (
     "django.db.models.Exists", "django.db.models.OuterRef", "django.db.models.Subquery",
     "django.db.models.Case", "django.db.models.When", "django.db.models.Prefetch",
     "django.forms.", "django.views.decorators.", "django.contrib.auth.views.redirect_to_login",
+    "django.middleware.csrf.get_token",   # reads and marks request.META only
 )
 # ``contrib.messages``: adding a message only appends to the storage's queue
 # (django/contrib/messages/storage/base.py, BaseStorage.add); reading happens when the
