@@ -3,6 +3,7 @@ settles without LibCST (issue 7, scale)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -500,3 +501,22 @@ def test_a_module_only_libcst_can_read_is_indexed(tmp_path, monkeypatch, jobs):
     [view] = [v for v in run([root], Options(), ENABLED, jobs=jobs).views if v["view"] == "label"]
     assert view["decision"] == "wrap", view["reason"]
     assert any(p["message"].startswith(".label is a property that uses the database") for p in view["points"])
+
+
+@pytest.mark.parametrize("code, lines", [
+    ("def other(request):\n    return view(request)\n", [2]),
+    ("def other(request):\n    view = make()\n    return view.render()\n", []),           # a local of that name
+    ("def other(request, view):\n    return view(request)\n", []),                         # a parameter
+    ("def other(request):\n    global view\n    view = 1\n    return view(request)\n", [4]),   # declared global
+    ("def other(request):\n    def inner():\n        view = 1\n    return view(request)\n", [4]),   # inner's local only
+    ("def other(request, cb=view):\n    view = 1\n    return cb\n", [1]),                  # a default: outer scope
+    ("rows = [view for view in views]\nx = [view(r) for r in rs]\n", [2]),                 # comprehension target
+    ("f = lambda view: view(1)\ng = lambda r: view(r)\n", [2]),
+    ("class C:\n    view = 1\n    def m(self):\n        return view(self)\n", [4]),       # class scope skipped
+])
+def test_references_ignore_names_a_local_binding_hides(code, lines):
+    """django-helpdesk's kb.category view and a local variable named ``category``."""
+    from async_migrate.discovery import _references
+
+    tree = ast.parse(code)
+    assert sorted(n.lineno for n in _references(tree, {"view"})) == lines

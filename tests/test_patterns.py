@@ -116,6 +116,8 @@ EXPECTED = {
     "review_label": WRAP,                   # str_of_object_that_queries
     "book_count_timed": CONVERT,            # clock_reads: time.time()/monotonic() do not block
     "cart_pair": SYNC,                      # session_in_tuple_target (was an internal error: a wrapped store target)
+    "book_in_stock": WRAP,                  # module_helper_returns_queryset
+    "shelf": WRAP,                          # helper_object_methods (django-helpdesk's HelpdeskUser)
 }
 
 

@@ -465,3 +465,37 @@ def test_login_required_needs_backends_with_async_methods_from_52(tmp_path, back
     })
     assert plan_of(root, target=(5, 2))["hello"] == expected
     assert plan_of(root, target=(5, 1))["hello"] == ("convert", "no I/O in the body")   # aget_user wrapped get_user
+
+
+def test_routes_added_under_an_if_or_try_are_routes(tmp_path):
+    """django-helpdesk adds nearly every route under ``if helpdesk_settings.HELPDESK_UI_ENABLED:``."""
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\n',
+        "proj/urls.py": '''
+            from django.conf import settings
+            from django.urls import path
+
+            urlpatterns = []
+            if settings.DEBUG:
+                from proj import views
+                urlpatterns += [path("a/", views.a)]
+            else:
+                try:
+                    from proj.views import b
+                except ImportError:
+                    pass
+                else:
+                    urlpatterns.append(path("b/", b))
+        ''',
+        "proj/views.py": '''
+            from django.http import HttpResponse
+
+            def a(request):
+                return HttpResponse("a")
+
+            def b(request):
+                return HttpResponse("b")
+        ''',
+    })
+    plan = plan_of(root)
+    assert plan["a"] == plan["b"] == ("convert", "no I/O in the body")

@@ -372,6 +372,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if store is False:
             return   # ``obj.rel = x`` sets the relation (and its cache); ``obj.prop = x`` runs a setter
         if base.kind not in (v.INSTANCE, v.USER):
+            if base.kind == v.OPAQUE and base.cls and self._object_property(node, base.cls, attr, store):
+                return
             if base.kind == v.OPAQUE and attr in self.ctx.facts.models.relation_names:
                 self.block(node, f".{attr} on a value of unknown kind may be a lazy relation")
             return
@@ -396,6 +398,22 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         else:
             self.point(node, "getattr", WRAP, False, f".{attr} is a lazy relation of an object of unknown query",
                        attr=attr)
+
+    def _object_property(self, node: cst.Attribute, cls: str, attr: str, augmented: bool | None) -> bool:
+        """``obj.attr``, a property of the project class ``cls``: wrapped when it queries.  True
+        when ``attr`` is one (its body says all there is to say)."""
+        found = self.ctx.facts.project.class_member(cls, attr)
+        if found is None or not is_property(found[1]):
+            return False
+        effect = self.ctx.facts.effects.of_node(f"{found[0].name}.{attr}@{found[1].lineno}", *found, cls)
+        if effect.is_pure:
+            return True
+        if augmented:
+            self.block(node, f"augmented assignment to .{attr}, a property that uses the database")
+        else:
+            self.point(node, "getattr", WRAP, False, f".{attr} is a property that uses the database "
+                       f"({effect.reason})", attr=attr)
+        return True
 
     def _property_read(self, node: cst.Attribute, model: str, attr: str, augmented: bool | None) -> None:
         """``obj.attr`` where ``attr`` is a ``@property``/``@cached_property`` of the project's model

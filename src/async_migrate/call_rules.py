@@ -39,9 +39,7 @@ class CallRules:
         if base.kind == v.CURSOR:   # hops run in one thread per request: the cursor's own
             self.point(node, "wrap_method", WRAP, False, f"cursor.{name}() runs SQL")
             return
-        head = dotted(func.value)
-        if base.kind == v.PLAIN and head and head.split(".")[0] in ctx.imports \
-                and head.split(".")[0] not in self.env:
+        if self.module_function(func):
             self._function_call(node)   # ``services.helper()``, ``time.sleep()``: a module's function
             return
         if base.is_query:
@@ -110,6 +108,9 @@ class CallRules:
         if self.cls is not None and isinstance(func.value, cst.Call) and dotted(func.value.func) == "super" \
                 and "super" not in self.env:
             self._super_method(node, name)
+            return
+        if base.kind == v.OPAQUE and base.cls:
+            self._object_method(node, base, name)
             return
         if base.kind == v.OPAQUE and base.source.startswith("request."):
             self.unsafe_or_block(node, f"{base.source}.{name}(): {base.source} is set outside Django "
@@ -279,18 +280,30 @@ class CallRules:
             return   # with these arguments its body does no I/O (e.g. relations already loaded)
         self.point(node, "wrap_method", WRAP, False, f"self.{name}() ({effect.reason})", reason="helper")
 
+    def _object_method(self, node: cst.Call, base: v.Value, name: str) -> None:
+        """A method of an instance of a project class (``HelpdeskUser(user).allowed()``)."""
+        short = base.cls.rsplit(".", 1)[-1]
+        self._member_call(node, self.ctx.facts.project.class_member(base.cls, name), base.cls,
+                          f"{short}.{name}()", f"{short}.{name}() is not defined in the project")
+
     def _super_method(self, node: cst.Call, name: str) -> None:
         """``super().name()``: a project base class's method is read like ``self.name()``;
         Django's own (``super().get()`` of a generic view runs its whole sync machinery) keeps
         the view sync, or is wrapped with --unsafe."""
-        method = self._class_method(name, inherited=True)
-        if method is None:
-            self.unsafe_or_block(node, f"super().{name}() runs Django's sync code")
+        self._member_call(node, self._class_method(name, inherited=True), self._view_class,
+                          f"super().{name}()", f"super().{name}() runs Django's sync code")
+
+    def _member_call(self, node: cst.Call, found, owner: str | None, label: str, missing: str) -> None:
+        """A call of the project method ``found`` (``self`` being an ``owner``): wrapped when its
+        body queries; when the project defines none (``found`` None), ``missing`` keeps the
+        view sync (--unsafe wraps it)."""
+        if found is None:
+            self.unsafe_or_block(node, missing)
             return
-        module, func = method
-        effect = self.ctx.facts.effects.of_node(f"{module.name}.{name}@{func.lineno}", module, func, self._view_class)
+        module, func = found
+        effect = self.ctx.facts.effects.of_node(f"{module.name}.{func.name}@{func.lineno}", module, func, owner)
         if not effect.is_pure:
-            self.point(node, "wrap_method", WRAP, False, f"super().{name}() ({effect.reason})", reason="helper")
+            self.point(node, "wrap_method", WRAP, False, f"{label} ({effect.reason})", reason="helper")
 
     def _safe_inline(self, function: cst.FunctionDef, call: cst.Call, cls) -> bool:
         """Analyse a same-module helper's body with the values this call passes in: True when

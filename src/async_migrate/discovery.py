@@ -195,16 +195,73 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
             if not any(first <= line <= (statement.end_lineno or first) for line in lines):
                 continue
-            for node in ast.walk(statement):
-                if isinstance(node, ast.Attribute) and node.attr in named:
-                    pass
-                elif not (isinstance(node, ast.Name) and node.id in named and isinstance(node.ctx, ast.Load)):
-                    continue
+            for node in _references(statement, named):
                 qualified = module.qualify(node)
                 found = project.lookup(qualified) if qualified else None
                 key = f"{found[0].name}.{found[1]}" if found else None
                 if key in function_views:
                     views[key].callers.append(f"{module.path}:{node.lineno}")
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _references(node: ast.AST, named: set[str], shadowed: frozenset[str] = frozenset()) -> Iterator[ast.expr]:
+    """The loads of a name in ``named`` (or attributes of that name) under ``node``, but not
+    those a local binding of an enclosing function or comprehension hides
+    (``shelf = Shelf(name)`` in a view named like another view)."""
+    if isinstance(node, ast.Attribute) and node.attr in named:
+        yield node
+    elif isinstance(node, ast.Name) and node.id in named and isinstance(node.ctx, ast.Load) \
+            and node.id not in shadowed:
+        yield node
+    if isinstance(node, _SCOPES):
+        # Decorators, defaults and annotations run in the enclosing scope; the body in its own.
+        outer = [*getattr(node, "decorator_list", ()), *node.args.defaults,
+                 *(d for d in node.args.kw_defaults if d is not None)]
+        for child in outer:
+            yield from _references(child, named, shadowed)
+        inner = shadowed | (_local_names(node) & named)
+        for child in (node.body if isinstance(node.body, list) else [node.body]):
+            yield from _references(child, named, inner)
+        return
+    if isinstance(node, _COMPREHENSIONS):
+        inner = shadowed | {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        yield from _references(node.generators[0].iter, named, shadowed)   # evaluated outside
+        rest = [*node.generators[0].ifs, *(p for g in node.generators[1:] for p in (g.iter, *g.ifs)),
+                *([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])]
+        for child in rest:
+            yield from _references(child, named, inner)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _references(child, named, shadowed)
+
+
+def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    """The names ``function`` binds: its parameters, and what its own body (not the functions
+    nested in it) assigns, imports or defines, less those it declares global or nonlocal."""
+    args = function.args
+    found = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
+    declared: set[str] = set()
+    stack = list(function.body) if isinstance(function.body, list) else [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            found.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+            continue
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
+        elif isinstance(node, (ast.Lambda, *_COMPREHENSIONS)):
+            continue   # their own scopes
+        stack.extend(ast.iter_child_nodes(node))
+    return found - declared
 
 
 def _may_resolve(module: Module, name: str, at: int, parts: set[str]) -> bool:

@@ -142,6 +142,8 @@ class EffectIndex:
                     and isinstance(n.value, ast.Name) and (n.attr[:1].isupper() or n.attr == "_meta")}
         called = {id(n.func) for n in ast.walk(func) if isinstance(n, ast.Call)}
         for node in ast.walk(func):
+            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                continue   # ``self.user = user`` stores; it reads nothing
             if isinstance(node, ast.Attribute):
                 if node.attr in ("objects", "user", "session") or node.attr in self.relation_names:
                     return Effect(DB, f"{where}{node.lineno} reads .{node.attr}")

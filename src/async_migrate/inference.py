@@ -6,6 +6,7 @@ import libcst as cst
 
 from . import django_api as api
 from . import values as v
+from .cst_names import dotted
 from .cst_shapes import index_of, is_slice, select_related_args
 from .effects import is_property, library_effect, return_kind
 from .values import Value
@@ -95,7 +96,7 @@ class ValueInference:
         func = node.func
         if self.opens_cursor(node):
             return Value(v.CURSOR)
-        if isinstance(func, cst.Attribute):
+        if isinstance(func, cst.Attribute) and not self.module_function(func):
             base, name = self.value_of(func.value), func.attr.value
             if base.is_query:
                 # select_related goes on the root of the chain (``Book.objects``), which every
@@ -132,6 +133,10 @@ class ValueInference:
                 method = self._model_member(base.model, name)
                 if method is not None:
                     return self._returned(*method, node, owner=base.model)
+            if base.kind == v.OPAQUE and base.cls:
+                method = self.ctx.facts.project.class_member(base.cls, name)
+                if method is not None:
+                    return self._returned(*method, node)
             return v.OPAQUE_VALUE
         qualified = self.ctx.qualify(func) or ""
         short = qualified.rsplit(".", 1)[-1]
@@ -155,8 +160,15 @@ class ValueInference:
         if found and found[1] in found[0].functions:
             return self._returned(found[0], found[0].functions[found[1]], node)
         if found and found[1] in found[0].classes:
-            return Value(v.OPAQUE, source=f"{short} instance")
+            return Value(v.OPAQUE, source=f"{short} instance", cls=f"{found[0].name}.{found[1]}")
         return v.OPAQUE_VALUE
+
+    def module_function(self, func: cst.Attribute) -> bool:
+        """``services.open_orders``: a function reached through an imported module (typed like a
+        function imported by name), not a method of a value."""
+        head = (dotted(func.value) or "").split(".")[0]
+        return bool(head) and head in self.ctx.imports and head not in self.env \
+            and self.value_of(func.value).kind == v.PLAIN
 
     def opens_cursor(self, node: cst.BaseExpression) -> bool:
         """``connection.cursor()``, ``connections["legacy"].cursor()`` (``django.db``'s)."""

@@ -228,20 +228,19 @@ def _imports(name: str, path: Path, tree: ast.Module) -> dict[str, str]:
     package = name.rsplit(".", 1)[0] if "." in name else ""
     if path.name == "__init__.py":
         package = name
-    for node in tree.body:
-        for stmt in _flatten_try(node):
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    if alias.asname:
-                        names[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".")[0]
-                        names[top] = top
-            elif isinstance(stmt, ast.ImportFrom):
-                base = resolve_relative(package, stmt.module, stmt.level)
-                for alias in stmt.names:
-                    if alias.name != "*":
-                        names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    for stmt in flat_statements(tree.body):
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(stmt, ast.ImportFrom):
+            base = resolve_relative(package, stmt.module, stmt.level)
+            for alias in stmt.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
     return names
 
 
@@ -250,12 +249,18 @@ def is_views_module(name: str) -> bool:
     return "views" in name.split(".")[-1] or ".views." in f".{name}."
 
 
-def _flatten_try(node: ast.stmt) -> list[ast.stmt]:
-    if isinstance(node, ast.Try):
-        return [*node.body, *[s for h in node.handlers for s in h.body], *node.orelse]
-    if isinstance(node, ast.If):
-        return [*node.body, *node.orelse]
-    return [node]
+def flat_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a module body, with those inside its ``if``/``try``/``with`` blocks
+    (``if settings.UI_ENABLED: urlpatterns += [...]``), but not inside defs and classes."""
+    for node in body:
+        if isinstance(node, (ast.If, ast.Try, ast.With)):
+            yield from flat_statements(node.body)
+            yield from flat_statements(getattr(node, "orelse", []))
+            yield from flat_statements(getattr(node, "finalbody", []))
+            for handler in getattr(node, "handlers", []):
+                yield from flat_statements(handler.body)
+        else:
+            yield node
 
 
 def resolve_relative(package: str, module: str | None, level: int) -> str:

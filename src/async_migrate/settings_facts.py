@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .project import Module, Project, resolve_relative
+from .project import Module, Project, flat_statements, resolve_relative
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 DJANGO_BACKENDS = "django.contrib.auth.backends."   # BaseBackend and its subclasses: async methods from 5.2
@@ -96,7 +96,7 @@ def _collect(project: Project, module: Module, values: dict[str, object], seen: 
         return
     seen.add(module.name)
     package = module.name.rsplit(".", 1)[0] if "." in module.name else ""
-    for node in _statements(module.tree.body):
+    for node in flat_statements(module.tree.body):
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             target = project.find_module(resolve_relative(package, node.module, node.level))
             if target is not None:
@@ -118,17 +118,6 @@ def _collect(project: Project, module: Module, values: dict[str, object], seen: 
             and t.slice.value == "ATOMIC_REQUESTS" for t in node.targets
         ) and isinstance(node.value, ast.Constant) and node.value.value is True:
             values["ATOMIC_REQUESTS_ANY"] = True
-
-
-def _statements(body: list[ast.stmt]):
-    for node in body:
-        if isinstance(node, (ast.If, ast.Try)):
-            yield from _statements(node.body)
-            yield from _statements(node.orelse)
-            for handler in getattr(node, "handlers", []):
-                yield from _statements(handler.body)
-        else:
-            yield node
 
 
 def _literal(node: ast.expr) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .project import Module, Project
+from .project import Module, Project, flat_statements
 
 ROUTE_FUNCS = {"path", "re_path", "url"}
 PATTERN_WRAPPERS = {"i18n_patterns", "patterns"}
@@ -47,7 +47,7 @@ def _visit_module(project: Project, module: Module, result: UrlconfResult, seen:
         return
     seen.add(module.name)
     result.urlconfs.append(module.name)
-    for node in module.tree.body:
+    for node in flat_statements(module.tree.body):   # routes added under ``if settings.X:`` count
         value = None
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in node.targets):
             value = node.value

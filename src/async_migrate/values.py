@@ -35,6 +35,7 @@ class Value:
     rows_plain: bool = False             # values()/values_list(): rows are dicts/tuples
     touches_db: bool = False             # forms: ModelForm or DB-backed fields
     source: str = ""                     # short description for messages
+    cls: str = ""                        # OPAQUE: the project class it is an instance of, if known
 
     def with_(self, **changes) -> "Value":
         return replace(self, **changes)

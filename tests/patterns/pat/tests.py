@@ -438,3 +438,9 @@ class PatternTests(TestCase):
     def check_session_in_tuple_target(self, c):
         self.ok(c.get("/cart-pair/"), {"count": 3, "pair": "set"})
 
+    def check_module_helper_returns_queryset(self, c):
+        self.ok(c.get("/book-in-stock/"), {"titles": ["Alpha", "Gamma"]})
+
+    def check_helper_object_methods(self, c):
+        self.ok(c.get("/shelf/Ann/"), {"label": "shelf of Ann", "titles": ["Alpha", "Beta"], "size": 2})
+

@@ -80,4 +80,6 @@ urlpatterns = [
     path("review-label/<int:pk>/", views.review_label, name="review_label"),
     path("book-count-timed/", views.book_count_timed, name="book_count_timed"),
     path("cart-pair/", views.cart_pair, name="cart_pair"),
+    path("book-in-stock/", views.book_in_stock, name="book_in_stock"),
+    path("shelf/<str:name>/", views.shelf, name="shelf"),
 ]

@@ -615,3 +615,18 @@ def book_count_timed(request):
 def cart_pair(request):
     count, request.session["pair"] = Book.objects.count(), "set"
     return JsonResponse({"count": count, "pair": request.session["pair"]})
+
+
+# pattern: module_helper_returns_queryset
+# (services.in_stock() builds a lazy queryset: the loop over it must become async for)
+def book_in_stock(request):
+    titles = []
+    for book in services.in_stock():
+        titles.append(book.title)
+    return JsonResponse({"titles": titles})
+
+
+# pattern: helper_object_methods
+def shelf(request, name):
+    shelf = services.Shelf(name)
+    return JsonResponse({"label": shelf.label(), "titles": shelf.titles(), "size": shelf.size})
