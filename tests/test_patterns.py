@@ -118,6 +118,7 @@ EXPECTED = {
     "cart_pair": SYNC,                      # session_in_tuple_target (was an internal error: a wrapped store target)
     "book_in_stock": WRAP,                  # module_helper_returns_queryset
     "shelf": WRAP,                          # helper_object_methods (django-helpdesk's HelpdeskUser)
+    "shelf_titles": WRAP,                   # helper_object_from_factory (its huser_from_request)
 }
 
 

@@ -194,7 +194,8 @@ def return_kind(module: Module, func: ast.AST, model_names: frozenset[str],
                 chain: frozenset[str] = frozenset(QUERYSET_CHAIN),
                 own_managers: dict[str, str] | None = None) -> tuple[str, str | None]:
     """What a project function returns: ("instance"|"queryset"|"plain"|"opaque", model), or
-    ("argument", "N") when it returns its N-th argument refined (sliced or filtered).
+    ("argument", "N") when it returns its N-th argument refined (sliced or filtered), or
+    ("new", qualified name) when it returns a call of a capitalised name (an instance?).
 
     Only shapes that say so plainly are recognised: ``get_object_or_404(Model, ...)``,
     ``Model.objects.<chain>`` (ending in ``get``/``first``/... for an instance), for a model's
@@ -285,4 +286,6 @@ def _expr_kind(module: Module, expr: ast.expr, model_names: frozenset[str], para
         if methods[0] in ("get", "first", "last", "latest", "earliest", "create") and \
                 all(m in chain for m in methods[1:]):
             return ("instance", model)
+    if name and name[:1] != "." and name.rsplit(".", 1)[-1][:1].isupper():
+        return ("new", name)   # ``return HelpdeskUser(request.user)``: the caller sees which class
     return ("opaque", None)

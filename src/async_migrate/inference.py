@@ -195,6 +195,13 @@ class ValueInference:
             return Value(v.QUERYSET, model)
         if kind == "plain":
             return v.PLAIN_VALUE
+        if kind == "new" and model is not None:
+            made = self.ctx.facts.models.model_for(model)
+            found = self.ctx.facts.project.lookup(model)
+            if made is not None:
+                return Value(v.INSTANCE, made.name)
+            if found and found[1] in found[0].classes:
+                return Value(v.OPAQUE, source=f"{found[1]} instance", cls=f"{found[0].name}.{found[1]}")
         effect = self.ctx.facts.effects.of_node(f"{module.name}.{func.name}@{func.lineno}", module, func)
         return v.PLAIN_VALUE if effect.is_pure else v.OPAQUE_VALUE
 

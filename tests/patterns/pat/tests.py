@@ -444,3 +444,6 @@ class PatternTests(TestCase):
     def check_helper_object_methods(self, c):
         self.ok(c.get("/shelf/Ann/"), {"label": "shelf of Ann", "titles": ["Alpha", "Beta"], "size": 2})
 
+    def check_helper_object_from_factory(self, c):
+        self.ok(c.get("/shelf-titles/", {"owner": "Bob"}), {"titles": ["Gamma"]})
+

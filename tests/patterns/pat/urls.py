@@ -82,4 +82,5 @@ urlpatterns = [
     path("cart-pair/", views.cart_pair, name="cart_pair"),
     path("book-in-stock/", views.book_in_stock, name="book_in_stock"),
     path("shelf/<str:name>/", views.shelf, name="shelf"),
+    path("shelf-titles/", views.shelf_titles, name="shelf_titles"),
 ]

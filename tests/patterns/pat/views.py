@@ -630,3 +630,9 @@ def book_in_stock(request):
 def shelf(request, name):
     shelf = services.Shelf(name)
     return JsonResponse({"label": shelf.label(), "titles": shelf.titles(), "size": shelf.size})
+
+
+# pattern: helper_object_from_factory
+def shelf_titles(request):
+    shelf = services.shelf_of(request)
+    return JsonResponse({"titles": shelf.titles()})
