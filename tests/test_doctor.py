@@ -128,3 +128,18 @@ def test_atomic_requests_set_by_subscript(healthy):
 def test_cli_errors(tmp_path):
     assert cli("doctor", str(tmp_path / "missing")).returncode == 2
     assert cli("doctor", "--format", "xml", str(FIXTURES / "healthy")).returncode == 2
+
+
+def test_auth_backends_without_async_methods(healthy):
+    """healthchecks.io's EmailBackend (no Django base): request.auser() fails on async views from 5.2."""
+    (healthy / "proj" / "backends.py").write_text("class EmailBackend:\n    def get_user(self, user_id):\n"
+                                                 "        return None\n")
+    settings = healthy / "proj" / "settings.py"
+    settings.write_text(settings.read_text() + '\nAUTHENTICATION_BACKENDS = ["proj.backends.EmailBackend"]\n')
+    ((check, message),) = problems(healthy)
+    assert check == "auth_backends" and message.startswith("proj.backends.EmailBackend has no aget_user()")
+    assert not [i for i in doctor(healthy, (5, 1)) if i.level == PROBLEM]   # 5.1 wrapped the sync functions
+    (healthy / "proj" / "backends.py").write_text("from django.contrib.auth.backends import ModelBackend\n\n"
+                                                 "class EmailBackend(ModelBackend):\n    pass\n")
+    assert problems(healthy) == []
+

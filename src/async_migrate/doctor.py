@@ -16,8 +16,8 @@ from pathlib import Path
 from .django_api import format_version
 from .facts import clear_cache, facts_for
 from .project import find_root
-from .doctor_checks import (NOTE, OK, PROBLEM, Item, check_asgi, check_databases,  # noqa: F401 (levels re-exported)
-                            check_middleware, check_server, check_views)
+from .doctor_checks import (NOTE, OK, PROBLEM, Item, check_asgi, check_auth_backends,  # noqa: F401 (levels re-exported)
+                            check_databases, check_middleware, check_server, check_views)
 
 def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     root = find_root(root)
@@ -31,6 +31,7 @@ def doctor(root: Path, target: tuple[int, int]) -> list[Item]:
     items: list[Item] = []
     items += check_asgi(root, project, values)
     items += check_middleware(project, values)
+    items += check_auth_backends(settings.sync_backend, target)
     items += check_databases(root, values, target)
     items += check_server(root)
     items += views

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dataclasses import dataclass
 
+from .django_api import BACKEND_ASYNC_MIN
 from .project import Project
 from .settings_facts import UNKNOWN
 
@@ -23,6 +24,7 @@ LINKS = {
     "driver": DOC + "ref/databases/#postgresql-notes",
     "server": DOC + "howto/deployment/asgi/#installing-an-asgi-server",
     "views": DOC + "topics/async/#async-views",
+    "auth": DOC + "topics/auth/customizing/#writing-an-authentication-backend",
 }
 # Every django.* middleware: MiddlewareMixin (async-capable since 3.1; its hooks run through
 # sync_to_async) or, for RemoteUserMiddleware from 5.2, natively async.
@@ -157,6 +159,22 @@ def _middleware_kind(project: Project, path: str) -> tuple[str, str]:
 def _sets_async_capable(func: ast.AST) -> bool:
     return any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "async_capable"
                                                  for t in n.targets) for n in ast.walk(func))
+
+
+def check_auth_backends(sync_backend: str | None, target: tuple[int, int]) -> list[Item]:
+    """From 5.2, request.auser(), aauthenticate(), alogout() and @login_required on async views
+    call each backend's aget_user()/aauthenticate(), which only Django's BaseBackend family has."""
+    if target < BACKEND_ASYNC_MIN:
+        return []
+    if sync_backend is None:
+        return [Item("auth_backends", OK, "every AUTHENTICATION_BACKENDS entry has aget_user() and aauthenticate()",
+                     "", LINKS["auth"])]
+    return [Item("auth_backends", PROBLEM,
+                 f"{sync_backend} has no aget_user() / aauthenticate(): on async views, request.auser(), "
+                 "aauthenticate(), alogout() and @login_required fail with AttributeError, so views using "
+                 "them stay sync (or load the user in a thread)",
+                 "Derive it from django.contrib.auth.backends.BaseBackend (whose async methods run the sync "
+                 "ones in a thread) or define aget_user() and aauthenticate().", LINKS["auth"])]
 
 
 def check_databases(root: Path, values: dict, target: tuple[int, int]) -> list[Item]:
