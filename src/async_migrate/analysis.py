@@ -406,13 +406,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if found is None or not is_property(found[1]):
             return False
         effect = self.ctx.facts.effects.of_node(f"{found[0].name}.{attr}@{found[1].lineno}", *found, cls)
-        if effect.is_pure:
-            return True
-        if augmented:
-            self.block(node, f"augmented assignment to .{attr}, a property that uses the database")
-        else:
-            self.point(node, "getattr", WRAP, False, f".{attr} is a property that uses the database "
-                       f"({effect.reason})", attr=attr)
+        self._querying_property(node, attr, effect, augmented)
         return True
 
     def _property_read(self, node: cst.Attribute, model: str, attr: str, augmented: bool | None) -> None:
@@ -424,7 +418,10 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         module, func = found
         if self._returned(module, func, owner=model).kind == v.QUERYSET:
             return
-        effect = self._member_effect(model, attr, module, func)
+        self._querying_property(node, attr, self._member_effect(model, attr, module, func), augmented)
+
+    def _querying_property(self, node: cst.Attribute, attr: str, effect, augmented: bool | None) -> None:
+        """Reading ``node``, a property whose body has ``effect``: wrapped when that is I/O."""
         if effect.is_pure:
             return
         if augmented:
