@@ -3,7 +3,8 @@
 What it does
     Turns a function view (or every handler of a plain ``View`` subclass) into ``async def``
     when nothing in its body can block or touch the database: it only reads the request,
-    builds responses, redirects or reverses URLs.
+    builds responses, redirects or reverses URLs.  A handler that calls another handler of
+    its class (``return self.get(request)`` in ``post``) awaits it: both become async.
 
 Why
     Such a view gains nothing from a worker thread; as ``async def`` it runs on the event
@@ -29,6 +30,7 @@ References
 
 from __future__ import annotations
 
+from async_migrate import builders as b
 from async_migrate.codemods._lazy import lazy_command
 
 NAME = "async_def"
@@ -49,8 +51,10 @@ INVALID = [
 ]
 
 
-def rewrite(point, node, state):  # pragma: no cover - async_def owns no points
-    return node
+def rewrite(point, node, state):
+    if point.kind == "await_handler":   # self.get(...) in post(): get becomes async def too
+        return b.await_(node)
+    raise ValueError(f"async_def cannot rewrite {point.kind}")
 
 
 # python -m libcst.tool codemod async_def.AsyncDefCommand PATH

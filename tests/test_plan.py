@@ -499,3 +499,35 @@ def test_routes_added_under_an_if_or_try_are_routes(tmp_path):
     })
     plan = plan_of(root)
     assert plan["a"] == plan["b"] == ("convert", "no I/O in the body")
+
+
+def test_class_and_static_methods_of_project_classes_are_read(tmp_path):
+    """pretalx's GenericLoginView.get_next_url_or_fallback() read as 'outside the project'."""
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\n',
+        "proj/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path('', views.hello)]\n",
+        "proj/models.py": "from django.db import models\n\nclass Item(models.Model):\n    name = models.TextField()\n",
+        "proj/helpers.py": '''
+            from .models import Item
+
+            class Helper:
+                @classmethod
+                def double(cls, x):
+                    return x * 2
+
+                @staticmethod
+                def count():
+                    return Item.objects.count()
+        ''',
+        "proj/views.py": '''
+            from django.http import JsonResponse
+            from .helpers import Helper
+
+            def hello(request):
+                return JsonResponse({"n": Helper.double(2), "c": Helper.count()})
+        ''',
+    })
+    clear_cache()
+    [view] = run([root], Options(), frozenset(all_codemods()), jobs=1).views
+    assert view["decision"] == "wrap"
+    assert [p["message"] for p in view["points"]] == ["Helper.count() (helpers.py:10 reads .objects)"]

@@ -11,7 +11,7 @@ from .cst_names import dotted
 from .effects import BLOCKING, library_effect
 from .fast_visit import walk
 from .inference import ITERATING_BUILTINS
-from .points import AUTH, IO, ORM, TEMPLATE, WRAP
+from .points import ASYNC_DEF, AUTH, IO, ORM, TEMPLATE, WRAP
 
 USER_CHANGING = {"django.contrib.auth.login", "django.contrib.auth.logout"}
 
@@ -218,6 +218,11 @@ class CallRules:
         if qualified.startswith("django."):
             self.unsafe_or_block(node, f"{qualified}() has no known async behaviour")
             return
+        owner, _, method = qualified.rpartition(".")
+        member = ctx.facts.project.class_member(owner, method) if owner else None
+        if member is not None:   # ``GenericLoginView.get_next_url()``: a class- or static method
+            self._member_call(node, member, owner, f"{owner.rsplit('.', 1)[-1]}.{method}()", "")
+            return
         self.unsafe_or_block(node, f"{qualified}() is outside the project")
 
     def _url_of_object(self, node: cst.Call, short: str) -> None:
@@ -264,6 +269,12 @@ class CallRules:
         return self.ctx.facts.settings.sync_backend or ""
 
     def _self_method(self, node: cst.Call, name: str) -> None:
+        if name in api.HTTP_HANDLERS and any(isinstance(s, cst.FunctionDef) and s.name.value == name
+                                             for s in self.cls.body.body):
+            # The class's handlers convert together: this one is a coroutine function too.
+            self.point(node, "await_handler", ASYNC_DEF, True, f"self.{name}() -> await self.{name}() "
+                       "(a handler of this view, async too)")
+            return
         method = self._class_method(name)
         if method is None:
             if name in ("http_method_not_allowed", "options", *api.HTTP_HANDLERS):

@@ -14,6 +14,7 @@ from .positions import ModuleLines
 
 # Codemod names (each is one module in codemods/).
 ORM, AUTH, WRAP, IO, TEMPLATE = "orm_async", "auth_async", "wrap_sync", "blocking_io", "template_response"
+ASYNC_DEF = "async_def"
 
 
 @dataclass

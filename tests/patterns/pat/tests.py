@@ -447,3 +447,8 @@ class PatternTests(TestCase):
     def check_helper_object_from_factory(self, c):
         self.ok(c.get("/shelf-titles/", {"owner": "Bob"}), {"titles": ["Gamma"]})
 
+    def check_handler_calls_handler(self, c):
+        self.ok(c.get("/shelf-page/"), {"count": 3})
+        self.ok(c.post("/shelf-page/", {"tag": "new"}), {"count": 3})
+        self.assertTrue(Tag.objects.filter(name="new").exists())
+

@@ -83,4 +83,5 @@ urlpatterns = [
     path("book-in-stock/", views.book_in_stock, name="book_in_stock"),
     path("shelf/<str:name>/", views.shelf, name="shelf"),
     path("shelf-titles/", views.shelf_titles, name="shelf_titles"),
+    path("shelf-page/", views.ShelfPage.as_view(), name="shelf_page"),
 ]

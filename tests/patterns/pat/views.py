@@ -15,6 +15,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_list_or_404, get_object_or_404, redirect, render
+from django.views import View
 
 from . import services
 from .forms import BookForm, TaggedBookForm
@@ -636,3 +637,13 @@ def shelf(request, name):
 def shelf_titles(request):
     shelf = services.shelf_of(request)
     return JsonResponse({"titles": shelf.titles()})
+
+
+# pattern: handler_calls_handler
+class ShelfPage(View):
+    def get(self, request):
+        return JsonResponse({"count": Book.objects.count()})
+
+    def post(self, request):
+        Tag.objects.get_or_create(name=request.POST["tag"])
+        return self.get(request)
