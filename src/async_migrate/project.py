@@ -356,6 +356,7 @@ class Project:
     _cache_stale: bool = field(default=False, repr=False)
     _suffixes: dict[str, Module | None] = field(default_factory=dict, repr=False)
     _by_path: dict[Path, Module] | None = field(default=None, repr=False)
+    _members: dict[tuple[str, str, bool], tuple[Module, ast.AST] | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, root: Path, jobs: int = 1, files: list[Path] | None = None,
@@ -439,7 +440,7 @@ class Project:
         for module in unchecked:
             module.checked = module.name in self.modules
         if failed:
-            self._suffixes, self._by_path = {}, None
+            self._suffixes, self._by_path, self._members = {}, None, {}
 
     def defining_modules(self) -> list[Module]:
         """The modules that may define a view, a model or a form: the others have no ``def``
@@ -488,20 +489,28 @@ class Project:
     def class_member(self, qualified_class: str, name: str, inherited: bool = False) -> tuple[Module, ast.AST] | None:
         """(module, ast) of the function ``name`` of the project class ``qualified_class`` or of
         the nearest project class it derives from; ``inherited``: not the class's own (what
-        ``super().name`` reaches).  None when no project class on the way defines it."""
+        ``super().name`` reaches).  None when no project class on the way defines it.  The
+        walk reads the summaries (``class_info``); only the class that defines it is parsed."""
+        key = (qualified_class, name, inherited)
+        if key not in self._members:
+            self._members[key] = self._class_member(qualified_class, name, inherited)
+        return self._members[key]
+
+    def _class_member(self, qualified_class: str, name: str, inherited: bool) -> tuple[Module, ast.AST] | None:
         queue = [self.lookup(qualified_class)]
         seen: set[tuple[str, str]] = set()
         while queue and len(seen) < 20:
             found = queue.pop(0)
-            if not found or found[1] not in found[0].classes or (found[0].name, found[1]) in seen:
+            if not found or found[1] not in found[0].class_info or (found[0].name, found[1]) in seen:
                 continue
             seen.add((found[0].name, found[1]))
-            module, cls = found[0], found[0].classes[found[1]]
-            if not (inherited and len(seen) == 1):
-                for item in cls.body:
-                    if getattr(item, "name", None) == name and hasattr(item, "args"):
-                        return module, item
-            queue.extend(self.lookup(module.qualify(base) or "") for base in cls.bases)
+            module, info = found[0], found[0].class_info[found[1]]
+            if name in info.methods and not (inherited and len(seen) == 1):
+                cls = module.classes.get(found[1])
+                item = next((i for i in cls.body if getattr(i, "name", None) == name and hasattr(i, "args")), None) \
+                    if cls is not None else None
+                return (module, item) if item is not None else None
+            queue.extend(self.lookup(base) for base in info.bases if base)
         return None
 
     @cached_property
