@@ -39,7 +39,7 @@ class CallRules:
         if base.kind == v.CURSOR:   # hops run in one thread per request: the cursor's own
             self.point(node, "wrap_method", WRAP, False, f"cursor.{name}() runs SQL")
             return
-        if self.module_function(func):
+        if self.module_function(func, base):
             self._function_call(node)   # ``services.helper()``, ``time.sleep()``: a module's function
             return
         if base.is_query:

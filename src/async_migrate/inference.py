@@ -96,8 +96,9 @@ class ValueInference:
         func = node.func
         if self.opens_cursor(node):
             return Value(v.CURSOR)
-        if isinstance(func, cst.Attribute) and not self.module_function(func):
-            base, name = self.value_of(func.value), func.attr.value
+        base = self.value_of(func.value) if isinstance(func, cst.Attribute) else None
+        if base is not None and not self.module_function(func, base):
+            name = func.attr.value
             if base.is_query:
                 # select_related goes on the root of the chain (``Book.objects``), which every
                 # branch that refines the queryset shares.
@@ -163,12 +164,11 @@ class ValueInference:
             return Value(v.OPAQUE, source=f"{short} instance", cls=f"{found[0].name}.{found[1]}")
         return v.OPAQUE_VALUE
 
-    def module_function(self, func: cst.Attribute) -> bool:
-        """``services.open_orders``: a function reached through an imported module (typed like a
-        function imported by name), not a method of a value."""
+    def module_function(self, func: cst.Attribute, base: Value) -> bool:
+        """``services.open_orders`` (``base``: the value of ``services``): a function reached
+        through an imported module (typed like one imported by name), not a method of a value."""
         head = (dotted(func.value) or "").split(".")[0]
-        return bool(head) and head in self.ctx.imports and head not in self.env \
-            and self.value_of(func.value).kind == v.PLAIN
+        return base.kind == v.PLAIN and bool(head) and head in self.ctx.imports and head not in self.env
 
     def opens_cursor(self, node: cst.BaseExpression) -> bool:
         """``connection.cursor()``, ``connections["legacy"].cursor()`` (``django.db``'s)."""
