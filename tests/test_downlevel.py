@@ -6,9 +6,12 @@ import ast
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from async_migrate import downlevel
 from async_migrate.downlevel import NeedsLibCST, _downlevel, parse_any
+from async_migrate.fstring_tuples import f_strings_as_tuples
 
 NEWER = [
     "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
@@ -49,18 +52,29 @@ F_STRINGS = [
 
 
 @pytest.mark.parametrize("text, inside, lines", F_STRINGS)
-def test_pep_701_f_strings_become_tuples_of_what_they_format(text, inside, lines):
+def test_pep_701_f_strings_become_tuples_of_what_they_format(text, inside, lines, monkeypatch):
     with pytest.raises(SyntaxError):
         ast.parse(text)
-    tree = parse_any(text)
+    by_libcst = ast.dump(ast.parse(_downlevel(text)))
+    monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was needed"))
+    tree = parse_any(text, libcst=False)   # the scan of the text: an index worker without LibCST
     assert inside <= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     assert [(n.lineno, n.end_lineno) for n in tree.body] == lines
+    assert ast.dump(tree) == by_libcst
+
+
+def test_f_strings_and_line_fixes_together_need_no_libcst(monkeypatch):
+    monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was needed"))
+    text = "type X = int\nx = f\"{d[\"a\"]}\"\ntry:\n    pass\nexcept A, B:\n    y = f'{'\\n'.join(z)}'\n"
+    tree = parse_any(text, libcst=False)
+    assert [type(n).__name__ for n in tree.body] == ["Assign", "Assign", "Try"]
+    assert {"d", "z"} <= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
 
 
 def test_without_libcst_the_caller_is_told_it_is_needed(monkeypatch):
     """Index workers have not imported LibCST (0.2 s each): they hand such modules back."""
     monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was asked"))
-    for text in ["x = f\"{d[\"a\"]}\"\n", "def f[\n    T,\n](x: T) -> T:\n    return x\n", "def f(:\n"]:
+    for text in ["def f[\n    T,\n](x: T) -> T:\n    return x\n", "def f(:\n", "x = f'{a b}' + f'{\n"]:
         with pytest.raises(NeedsLibCST):
             parse_any(text, libcst=False)
     assert [type(n).__name__ for n in parse_any("type X = int\n", libcst=False).body] == ["Assign"]   # a line fix
@@ -93,3 +107,64 @@ def test_f_strings_as_tuples_keep_every_statement_line_on_real_code():
         assert _statement_lines(after) == _statement_lines(before), path
         names = {n.id for n in ast.walk(before) if isinstance(n, ast.Name)}
         assert {n.id for n in ast.walk(after) if isinstance(n, ast.Name)} == names, path
+
+
+def test_the_scan_gives_the_tree_libcst_gives_on_real_code():
+    """Django's modules with the most f-strings: the scan of the text and LibCST's codegen write
+    the same tuples (the same tree, every line kept)."""
+    import django
+    import libcst as cst
+
+    root = Path(django.__file__).parent
+    files = sorted(root.rglob("*.py"), key=lambda p: (-p.read_text("utf-8").count('f"'), str(p)))[:40]
+    for path in files:
+        text = path.read_text("utf-8")
+        scanned = ast.parse(f_strings_as_tuples(text))
+        assert ast.dump(scanned) == ast.dump(ast.parse(downlevel._f_strings_as_tuples(cst.parse_module(text)))), path
+        assert _statement_lines(scanned) == _statement_lines(ast.parse(text)), path
+
+
+# PEP 701 f-strings, generated: quotes reused inside, backslashes, nesting, specs, fields over lines
+_NAMES = st.sampled_from(["a", "obj", "items", "w"])
+
+
+def _expression(children):
+    quote = st.sampled_from(["'", '"'])
+    return st.one_of(
+        st.builds("{}.x".format, children),
+        st.builds("{0}[{1}k{1}]".format, children, quote),
+        st.builds("{}({}, n={})".format, children, children, children),
+        st.builds("{1}\\n{1}.join({0})".format, children, quote),
+        st.builds("[{},\n {}]".format, children, children),
+        st.builds("{} {} {}".format, children, st.sampled_from(["==", "!=", "<=", "+"]), children),
+        st.builds(_f_string, st.lists(st.tuples(st.sampled_from(["", "t ", "{{", "}}"]), children,
+                                                st.sampled_from(["", "=", "!r", ":>10", ":>{w}"])),
+                                      max_size=3), quote),
+    )
+
+
+def _f_string(fields, quote) -> str:
+    body = "".join(f"{text}{{{code}{tail}}}" for text, code, tail in fields)
+    return f"f{quote}{body}{quote}"
+
+
+_CODE = st.recursive(_NAMES, _expression, max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fields=st.lists(st.tuples(st.sampled_from(["", "x ", "\\N{DASH} "]), _CODE,
+                                 st.sampled_from(["", "=", " = !r", ":%Y", ":{w}>{a}"])), max_size=4),
+       quote=st.sampled_from(["'", '"', "'''", '"""']), prefix=st.sampled_from(["f", "rf", "F"]),
+       after=st.sampled_from(["", " 'plain'", ' f"{tail}"']))
+def test_the_scan_gives_the_tree_libcst_gives_on_pep_701_f_strings(fields, quote, prefix, after):
+    import libcst as cst
+
+    body = "".join(f"{text}{{{code}{tail}}}" for text, code, tail in fields)
+    text = f"def f():\n    x = ({prefix}{quote}{body}{quote}{after})\n    return x\n\n\ny = call(2)\n"
+    try:
+        by_libcst = ast.parse(downlevel._f_strings_as_tuples(cst.parse_module(text)))
+    except cst.ParserSyntaxError:
+        assume(False)
+    scanned = ast.parse(f_strings_as_tuples(text))
+    assert ast.dump(scanned) == ast.dump(by_libcst)
+    assert _statement_lines(scanned) == _statement_lines(by_libcst)

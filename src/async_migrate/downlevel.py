@@ -1,10 +1,11 @@
 """Let the stdlib ``ast`` index code written for a newer Python than the one running us.
 
 Real projects already use 3.12 ``type`` aliases, generic ``def f[T]`` and f-strings that
-reuse their quotes or hold backslashes (PEP 701), and 3.14's ``except A, B:``.  LibCST
-parses them on any interpreter; for the project index (stdlib ``ast``) we rewrite just those
-constructs into older equivalents with the same names and line numbers.  The files
-themselves are never changed by this: it only feeds the index.
+reuse their quotes or hold backslashes (PEP 701), and 3.14's ``except A, B:``.  For the
+project index (stdlib ``ast``) we rewrite just those constructs into older equivalents with
+the same names and line numbers: cheaply where we can (a fix of the line an error points at;
+f-strings by a scan of the text, ``fstring_tuples``), else with LibCST, which parses them on
+any interpreter.  The files themselves are never changed by this: it only feeds the index.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+
+from .fstring_tuples import f_strings_as_tuples
 
 
 class NeedsLibCST(SyntaxError):
@@ -28,7 +31,7 @@ def parse_any(text: str, libcst: bool = True) -> ast.Module:
     except SyntaxError as first:
         if "too many nested" in str(first.msg) or "too complex" in str(first.msg):
             raise   # LibCST's native parser would crash on it: never hand it over
-        older = None if str(first.msg).startswith("f-string") else _downlevel_lines(text, first)
+        older = _downlevel_lines(text, first)
         if older is not None:
             return older
         if not libcst:
@@ -42,19 +45,29 @@ def parse_any(text: str, libcst: bool = True) -> ast.Module:
 _EXCEPT = re.compile(r"^(\s*except\*?\s+)([\w.]+(?:\s*,\s*[\w.]+)+)(\s*:)")
 _TYPE_ALIAS = re.compile(r"^(\s*)type\s+(\w+)\s*(?:\[[^\[\]]*\])?\s*=")
 _GENERIC_DEF = re.compile(r"^\s*(?:async\s+def|def|class)\s+\w+\s*\[")
+_F_STRING = re.compile(r"(?<!\w)[rR]?[fF][rR]?['\"]")
 MAX_LINE_FIXES = 64
 
 
 def _downlevel_lines(text: str, error: SyntaxError) -> ast.Module | None:
-    """The cheap way: rewrite the line each SyntaxError points at, while it is one of the
-    newer constructs on a single line, and parse again.  None: leave it to LibCST."""
+    """The cheap ways: rewrite the line each SyntaxError points at, while it is one of the
+    newer constructs on a single line, or (once) every f-string as a tuple with a scan of the
+    text, and parse again.  None: leave it to LibCST."""
     lines = text.splitlines(keepends=True)
+    scanned = False
     for _ in range(MAX_LINE_FIXES):
         number = (error.lineno or 0) - 1
         fixed = _fixed_line(lines[number]) if 0 <= number < len(lines) else None
-        if fixed is None:
+        if fixed is not None:
+            lines[number] = fixed
+        elif not scanned and _F_STRING.search(text):   # 3.11 has several messages for them
+            scanned = True
+            tuples = f_strings_as_tuples("".join(lines))
+            if tuples is None:
+                return None
+            lines = tuples.splitlines(keepends=True)
+        else:
             return None
-        lines[number] = fixed
         try:
             return ast.parse("".join(lines))
         except SyntaxError as again:
@@ -138,10 +151,10 @@ def _newlines(code: str) -> int:
 def _holds_f_string(node) -> bool:
     import libcst as cst
 
-    while isinstance(node, cst.ConcatenatedString):
-        if isinstance(node.right, cst.FormattedString):
+    while isinstance(node, cst.ConcatenatedString):   # nested on the right: "a" ("b" f"c")
+        if isinstance(node.left, cst.FormattedString):
             return True
-        node = node.left
+        node = node.right
     return isinstance(node, cst.FormattedString)
 
 

@@ -26,7 +26,7 @@ from . import __version__
 
 DIR = ".async_migrate_cache"
 FORMAT = 1   # bump when an entry's shape changes
-_SUMMARY_CODE = ("index_cache.py", "project.py", "prefilter.py", "downlevel.py")
+_SUMMARY_CODE = ("index_cache.py", "project.py", "prefilter.py", "downlevel.py", "fstring_tuples.py")
 _GITIGNORE = "# Made by async-migrate: the index of the last run, safe to delete.\n*\n"
 
 
