@@ -120,6 +120,7 @@ EXPECTED = {
     "shelf": WRAP,                          # helper_object_methods (django-helpdesk's HelpdeskUser)
     "shelf_titles": WRAP,                   # helper_object_from_factory (its huser_from_request)
     "ShelfPage": CONVERT,                   # handler_calls_handler: post() returns self.get() (pretalx's LogoutView)
+    "my_review_total": CONVERT,             # decorator_by_assignment: view = login_required(view)
 }
 
 

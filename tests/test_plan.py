@@ -531,3 +531,40 @@ def test_class_and_static_methods_of_project_classes_are_read(tmp_path):
     [view] = run([root], Options(), frozenset(all_codemods()), jobs=1).views
     assert view["decision"] == "wrap"
     assert [p["message"] for p in view["points"]] == ["Helper.count() (helpers.py:10 reads .objects)"]
+
+
+def test_a_decorator_spelled_as_an_assignment_is_not_a_direct_call(tmp_path):
+    """``view = decorator(view)`` (django-helpdesk's ``dashboard = staff_member_required(dashboard)``)
+    decorates the view: the decorator decides, as if written with ``@``."""
+    files = dict(FILES)
+    files["shop/urls.py"] = FILES["shop/urls.py"].replace("urlpatterns = [", '''urlpatterns = [
+            path("plain/", v.wrapped_plain),
+            path("factory/", v.wrapped_by_factory),
+            path("aliased/", v.aliased),''')
+    files["shop/views.py"] = FILES["shop/views.py"] + '''
+
+        def wrapped_plain(request):
+            return JsonResponse({"n": Item.objects.count()})
+
+
+        wrapped_plain = login_required(wrapped_plain)
+
+
+        def wrapped_by_factory(request):
+            return JsonResponse({"n": Item.objects.count()})
+
+
+        wrapped_by_factory = cached(timeout=5)(wrapped_by_factory)
+
+
+        def aliased(request):
+            return JsonResponse({"n": Item.objects.count()})
+
+
+        other_name = login_required(aliased)
+    '''
+    plan = plan_of(make_project(tmp_path, files), target=(5, 2))
+    assert plan["wrapped_plain"] == ("convert", "1 native async point")
+    assert plan["wrapped_by_factory"] == (
+        "sync", "decorator mylib.cached may not support async views (list it in async-safe-decorators if it does)")
+    assert plan["aliased"][0] == "sync" and plan["aliased"][1].startswith("called directly by shop/views.py:")

@@ -35,7 +35,8 @@ class FoundView:
     is_class: bool
     routed: bool
     routes: list[str] = field(default_factory=list)
-    wrappers: list[str] = field(default_factory=list)     # decorators applied in urls.py
+    wrappers: list[str] = field(default_factory=list)     # decorators applied in urls.py, or by
+                                                          # ``view = decorator(view)``
     callers: list[str] = field(default_factory=list)      # file:line of direct calls
     generic_base: str | None = None                       # e.g. "ListView"
     inherited_handlers: list[str] = field(default_factory=list)  # handlers from project bases
@@ -195,12 +196,34 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
             first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
             if not any(first <= line <= (statement.end_lineno or first) for line in lines):
                 continue
+            wrapped = _rewrapped(statement)
+            if wrapped is not None and f"{module.name}.{wrapped.id}" in function_views:
+                wrapper = statement.value.func
+                wrapper = wrapper.func if isinstance(wrapper, ast.Call) else wrapper
+                view = views[f"{module.name}.{wrapped.id}"]
+                view.wrappers.append(module.qualify(wrapper) or ast.unparse(wrapper))
             for node in _references(statement, named):
+                if node is wrapped:
+                    continue
                 qualified = module.qualify(node)
                 found = project.lookup(qualified) if qualified else None
                 key = f"{found[0].name}.{found[1]}" if found else None
                 if key in function_views:
                     views[key].callers.append(f"{module.path}:{node.lineno}")
+
+
+def _rewrapped(statement: ast.stmt) -> ast.Name | None:
+    """The ``view`` of ``view = decorator(view)`` or ``view = factory(...)(view)``: a decorator
+    the way it was spelled before ``@`` (django-helpdesk's ``dashboard =
+    staff_member_required(dashboard)``), not a direct call of the view."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.value, ast.Call) and len(statement.value.args) == 1
+            and not statement.value.keywords):
+        return None
+    target, argument = statement.targets[0], statement.value.args[0]
+    if isinstance(target, ast.Name) and isinstance(argument, ast.Name) and argument.id == target.id:
+        return argument
+    return None
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)

@@ -452,3 +452,9 @@ class PatternTests(TestCase):
         self.ok(c.post("/shelf-page/", {"tag": "new"}), {"count": 3})
         self.assertTrue(Tag.objects.filter(name="new").exists())
 
+    def check_decorator_by_assignment(self, c):
+        response = c.get("/my-review-total/")
+        self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))
+        c.force_login(self.carol)
+        self.ok(c.get("/my-review-total/"), {"reviews": Review.objects.filter(user=self.carol).count()})
+

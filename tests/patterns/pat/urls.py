@@ -84,4 +84,5 @@ urlpatterns = [
     path("shelf/<str:name>/", views.shelf, name="shelf"),
     path("shelf-titles/", views.shelf_titles, name="shelf_titles"),
     path("shelf-page/", views.ShelfPage.as_view(), name="shelf_page"),
+    path("my-review-total/", views.my_review_total, name="my_review_total"),
 ]
