@@ -71,6 +71,17 @@ def test_f_strings_and_line_fixes_together_need_no_libcst(monkeypatch):
     assert {"d", "z"} <= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
 
 
+def test_the_scan_reads_lines_continued_in_strings_with_any_line_ending(monkeypatch):
+    monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was needed"))
+    for newline in ("\n", "\r\n", "\r"):
+        text = f"x = f'{{d['a']}}' 'a\\{newline}b' f'c\\{newline}{{e}}'{newline}y = 1{newline}"
+        with pytest.raises(SyntaxError):
+            ast.parse(text)   # quotes reused inside (PEP 701)
+        tree = parse_any(text, libcst=False)
+        assert [(n.lineno, n.end_lineno) for n in tree.body] == [(1, 3), (4, 4)], repr(newline)
+        assert {"d", "e"} <= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
 def test_without_libcst_the_caller_is_told_it_is_needed(monkeypatch):
     """Index workers have not imported LibCST (0.2 s each): they hand such modules back."""
     monkeypatch.setattr(downlevel, "_downlevel", lambda _: pytest.fail("LibCST was asked"))

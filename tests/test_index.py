@@ -519,4 +519,18 @@ def test_references_ignore_names_a_local_binding_hides(code, lines):
     from async_migrate.discovery import _references
 
     tree = ast.parse(code)
-    assert sorted(n.lineno for n in _references(tree, {"view"})) == lines
+    every_line = list(range(1, code.count("\n") + 2))
+    assert sorted(n.lineno for n in _references(tree, {"view"}, every_line)) == lines
+
+
+def test_references_walk_only_what_spans_a_line_naming_a_view():
+    """The callers search passes the lines where the text names a view: the rest is not walked
+    (a decorator's line counts for the function under it)."""
+    from async_migrate.discovery import _references
+
+    code = ("def a(request):\n    return view(request)\n\n\n"
+            "class C:\n    @wraps(view)\n    def m(self):\n        return 1\n\n    x = view\n")
+    tree = ast.parse(code)
+    assert [n.lineno for n in _references(tree, {"view"}, [2, 6, 10])] == [2, 6, 10]
+    assert [n.lineno for n in _references(tree, {"view"}, [6])] == [6]
+    assert [n.lineno for n in _references(tree, {"view"}, [3, 4, 7])] == []

@@ -191,10 +191,9 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
                 if not module.indexed or _may_resolve(module, name, at, parts)]
         if not uses:
             continue
-        lines = _lines_at(module.text, uses)
+        lines = sorted(_lines_at(module.text, uses))
         for statement in module.tree.body:
-            first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-            if not any(first <= line <= (statement.end_lineno or first) for line in lines):
+            if not _spans_a_line(statement, lines):
                 continue
             wrapped = _rewrapped(statement)
             if wrapped is not None and f"{module.name}.{wrapped.id}" in function_views:
@@ -202,7 +201,7 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
                 wrapper = wrapper.func if isinstance(wrapper, ast.Call) else wrapper
                 view = views[f"{module.name}.{wrapped.id}"]
                 view.wrappers.append(module.qualify(wrapper) or ast.unparse(wrapper))
-            for node in _references(statement, named):
+            for node in _references(statement, named, lines):
                 if node is wrapped:
                     continue
                 qualified = module.qualify(node)
@@ -230,35 +229,61 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def _references(node: ast.AST, named: set[str], shadowed: frozenset[str] = frozenset()) -> Iterator[ast.expr]:
-    """The loads of a name in ``named`` (or attributes of that name) under ``node``, but not
-    those a local binding of an enclosing function or comprehension hides
-    (``shelf = Shelf(name)`` in a view named like another view)."""
+def _references(node: ast.AST, named: set[str], lines: list[int],
+                scopes: tuple[ast.AST | frozenset[str], ...] = (), bound: dict | None = None) -> Iterator[ast.expr]:
+    """The loads of a name in ``named`` (or attributes of that name) under ``node``, on the
+    sorted ``lines`` where the text names one, but not those a local binding of an enclosing
+    function or comprehension hides (``shelf = Shelf(name)`` in a view named like another view).
+    ``scopes``: the enclosing functions (whose bindings are read only when a name is found,
+    then kept in ``bound``) and comprehensions (their targets)."""
+    if not _spans_a_line(node, lines):
+        return
+    bound = {} if bound is None else bound
     if isinstance(node, ast.Attribute) and node.attr in named:
         yield node
     elif isinstance(node, ast.Name) and node.id in named and isinstance(node.ctx, ast.Load) \
-            and node.id not in shadowed:
+            and not any(node.id in _bindings(scope, bound) for scope in scopes):
         yield node
     if isinstance(node, _SCOPES):
         # Decorators, defaults and annotations run in the enclosing scope; the body in its own.
         outer = [*getattr(node, "decorator_list", ()), *node.args.defaults,
                  *(d for d in node.args.kw_defaults if d is not None)]
         for child in outer:
-            yield from _references(child, named, shadowed)
-        inner = shadowed | (_local_names(node) & named)
+            yield from _references(child, named, lines, scopes, bound)
         for child in (node.body if isinstance(node.body, list) else [node.body]):
-            yield from _references(child, named, inner)
+            yield from _references(child, named, lines, (*scopes, node), bound)
         return
     if isinstance(node, _COMPREHENSIONS):
-        inner = shadowed | {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
-        yield from _references(node.generators[0].iter, named, shadowed)   # evaluated outside
+        inner = (*scopes, frozenset(n.id for g in node.generators for n in ast.walk(g.target)
+                                    if isinstance(n, ast.Name)))
+        yield from _references(node.generators[0].iter, named, lines, scopes, bound)   # evaluated outside
         rest = [*node.generators[0].ifs, *(p for g in node.generators[1:] for p in (g.iter, *g.ifs)),
                 *([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])]
         for child in rest:
-            yield from _references(child, named, inner)
+            yield from _references(child, named, lines, inner, bound)
         return
     for child in ast.iter_child_nodes(node):
-        yield from _references(child, named, shadowed)
+        yield from _references(child, named, lines, scopes, bound)
+
+
+def _spans_a_line(node: ast.AST, lines: list[int]) -> bool:
+    """Does ``node``, decorators included, span one of the sorted ``lines``?  A node without a
+    position (``arguments``, a comprehension's clause) may."""
+    first = getattr(node, "lineno", None)
+    if first is None:
+        return True
+    for decorator in getattr(node, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    at = bisect.bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= (node.end_lineno or first)
+
+
+def _bindings(scope: ast.AST | frozenset[str], bound: dict[int, set[str]]) -> frozenset[str] | set[str]:
+    if isinstance(scope, frozenset):
+        return scope
+    if id(scope) not in bound:
+        bound[id(scope)] = _local_names(scope)
+    return bound[id(scope)]
 
 
 def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:

@@ -133,7 +133,7 @@ class _Scan:
         while True:
             char = text[pos]
             if char == "\\":
-                pos += 2
+                pos += 3 if text.startswith("\r\n", pos + 1) else 2   # an escape, or a line continued
             elif text.startswith(quote, pos):
                 self.pos = pos + len(quote)
                 return
@@ -154,7 +154,7 @@ class _Scan:
                 elif text[self.pos + 1] in "{}":
                     self.pos += 1   # not an escape: the brace still opens or closes a field
                 else:
-                    self.pos += 2
+                    self.pos += 3 if text.startswith("\r\n", self.pos + 1) else 2
             elif in_spec and char == "}":
                 return
             elif not in_spec and text.startswith(quote, self.pos):
