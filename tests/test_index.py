@@ -534,3 +534,16 @@ def test_references_walk_only_what_spans_a_line_naming_a_view():
     assert [n.lineno for n in _references(tree, {"view"}, [2, 6, 10])] == [2, 6, 10]
     assert [n.lineno for n in _references(tree, {"view"}, [6])] == [6]
     assert [n.lineno for n in _references(tree, {"view"}, [3, 4, 7])] == []
+
+
+@pytest.mark.parametrize("count, jobs", [(1, 2), (8, 2), (34, 2), (250, 2), (1000, 8)])
+def test_rewrite_batches_spread_the_biggest_files(count, jobs):
+    """Files sorted biggest first are dealt into batches: every file once, at most 8 a batch,
+    the biggest ones each in a batch of its own, biggest batch first."""
+    from async_migrate.engine import _batches
+
+    tasks = list(range(count))   # stand-ins, sorted biggest first
+    batches = _batches(tasks, jobs)
+    assert sorted(t for batch in batches for t in batch) == tasks
+    assert all(0 < len(batch) <= 8 for batch in batches)
+    assert [batch[0] for batch in batches] == list(range(len(batches)))
