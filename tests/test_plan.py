@@ -563,8 +563,15 @@ def test_a_decorator_spelled_as_an_assignment_is_not_a_direct_call(tmp_path):
 
         other_name = login_required(aliased)
     '''
+    files["shop/elsewhere.py"] = '''
+        from mylib import cached
+        from .views import count
+
+        count = cached(count)   # rebinds this module's name: a use of the view, not its decorator
+    '''
     plan = plan_of(make_project(tmp_path, files), target=(5, 2))
     assert plan["wrapped_plain"] == ("convert", "1 native async point")
     assert plan["wrapped_by_factory"] == (
         "sync", "decorator mylib.cached may not support async views (list it in async-safe-decorators if it does)")
     assert plan["aliased"][0] == "sync" and plan["aliased"][1].startswith("called directly by shop/views.py:")
+    assert plan["count"][0] == "sync" and plan["count"][1].startswith("called directly by shop/elsewhere.py:4")

@@ -196,7 +196,9 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
             if not _spans_a_line(statement, lines):
                 continue
             wrapped = _rewrapped(statement)
-            if wrapped is not None and f"{module.name}.{wrapped.id}" in function_views:
+            if wrapped is not None and f"{module.name}.{wrapped.id}" not in function_views:
+                wrapped = None   # not this module's view (an imported one): an ordinary use
+            if wrapped is not None:
                 wrapper = statement.value.func
                 wrapper = wrapper.func if isinstance(wrapper, ast.Call) else wrapper
                 view = views[f"{module.name}.{wrapped.id}"]
