@@ -268,7 +268,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
     def _bind_loop(self, target: cst.BaseExpression, source: Value) -> None:
         if isinstance(target, cst.Name):
             if source.is_query and not source.rows_plain:
-                self.env[target.value] = Value(v.INSTANCE, source.model, origin=source.origin, loaded=source.loaded)
+                self.env[target.value] = Value(v.INSTANCE, source.model, origin=source.origin, loaded=source.loaded,
+                                               only=source.only, deferred=source.deferred)
             else:
                 self.env[target.value] = v.PLAIN_VALUE
         else:
@@ -383,13 +384,17 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if relation is None:
             if info is not None and attr not in info.fields:
                 self._property_read(node, model, attr, store)
+            elif info is not None and base.defers(attr):
+                self._deferred_read(node, attr, store)
             return
         if relation.is_manager:
             return
         path = f"{base.prefix}__{attr}" if base.prefix else attr
         if path in base.loaded:
             return
-        if base.origin is not None:
+        if base.defers(attr):   # select_related() on a deferred field raises FieldError
+            self._deferred_read(node, attr, store)
+        elif base.origin is not None:
             self.point(base.origin, "select_related", ORM, True,
                        f".{attr} is a lazy relation -> select_related({path!r}) on its query",
                        line_node=node, order=0, field=path)
@@ -398,6 +403,13 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         else:
             self.point(node, "getattr", WRAP, False, f".{attr} is a lazy relation of an object of unknown query",
                        attr=attr)
+
+    def _deferred_read(self, node: cst.Attribute, attr: str, augmented: bool | None) -> None:
+        if augmented:
+            self.block(node, f"augmented assignment to .{attr}, a field only()/defer() left out")
+        else:
+            self.point(node, "getattr", WRAP, False, f".{attr} was left out by only()/defer(): reading it "
+                       "runs a query", attr=attr)
 
     def _object_property(self, node: cst.Attribute, cls: str, attr: str, augmented: bool | None) -> bool:
         """``obj.attr``, a property of the project class ``cls``: wrapped when it queries.  True

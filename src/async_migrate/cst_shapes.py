@@ -62,6 +62,21 @@ def index_of(node: cst.Subscript) -> int | None:
     return None
 
 
+def literal_args(node: cst.Call) -> list[str | None] | None:
+    """The positional arguments of ``node`` when each is a string literal or ``None``, else None."""
+    found: list[str | None] = []
+    for arg in node.args:
+        if arg.keyword is not None or arg.star:
+            return None
+        if isinstance(arg.value, cst.SimpleString) and isinstance(arg.value.evaluated_value, str):
+            found.append(arg.value.evaluated_value)
+        elif isinstance(arg.value, cst.Name) and arg.value.value == "None":
+            found.append(None)
+        else:
+            return None
+    return found
+
+
 def select_related_args(node: cst.Call) -> frozenset[str]:
     names = set()
     for arg in node.args:

@@ -7,7 +7,7 @@ import libcst as cst
 from . import django_api as api
 from . import values as v
 from .cst_names import dotted
-from .cst_shapes import index_of, is_slice, select_related_args
+from .cst_shapes import index_of, is_slice, literal_args, select_related_args
 from .effects import is_property, library_effect, return_kind
 from .values import Value
 
@@ -38,9 +38,10 @@ class ValueInference:
             if base.kind == v.QUERYSET and is_slice(node):
                 return base.with_(origin=node)
             if base.kind == v.QUERYSET and not base.rows_plain:
-                return Value(v.INSTANCE, base.model, origin=None)
+                return Value(v.INSTANCE, base.model, origin=None, only=base.only, deferred=base.deferred)
             if base.kind == v.PAIR and index_of(node) == 0:
-                return Value(v.INSTANCE, base.model, origin=base.origin, loaded=base.loaded)
+                return Value(v.INSTANCE, base.model, origin=base.origin, loaded=base.loaded,
+                             only=base.only, deferred=base.deferred)
             return v.PLAIN_VALUE if base.kind in (v.PLAIN, v.REQUEST, v.FORM, v.USER, v.INSTANCE) else v.OPAQUE_VALUE
         return v.PLAIN_VALUE
 
@@ -106,7 +107,9 @@ class ValueInference:
                 loaded = base.loaded | select_related_args(node) if name == "select_related" else base.loaded
                 if name in api.QUERYSET_CHAIN or self.ctx.facts.models.manager_methods.get(name):
                     rows_plain = base.rows_plain or name in ("values", "values_list")
-                    return Value(v.QUERYSET, base.model, origin=origin, loaded=loaded, rows_plain=rows_plain)
+                    only, deferred = v.deferral(name, literal_args(node), base)
+                    return Value(v.QUERYSET, base.model, origin=origin, loaded=loaded, rows_plain=rows_plain,
+                                 only=only, deferred=deferred)
                 # create()/get_or_create() may build the object without a query: no
                 # select_related can cover its relations.
                 created = name in ("create", "get_or_create", "update_or_create")
@@ -115,9 +118,10 @@ class ValueInference:
                     given = {a.keyword.value for a in node.args if a.keyword is not None}
                     loaded = loaded | frozenset(given & set(info.relations)) if info else loaded
                 if name in api.RETURNS_INSTANCE:
-                    return Value(v.INSTANCE, base.model, origin=None if created else origin, loaded=loaded)
+                    return Value(v.INSTANCE, base.model, origin=None if created else origin, loaded=loaded,
+                                 only=base.only, deferred=base.deferred)
                 if name in api.RETURNS_PAIR:
-                    return Value(v.PAIR, base.model, origin=None, loaded=loaded)
+                    return Value(v.PAIR, base.model, origin=None, loaded=loaded, only=base.only, deferred=base.deferred)
                 if name == "iterator":
                     return base.with_(kind=v.QUERYSET, origin=origin)
                 return v.PLAIN_VALUE if name in api.QUERYSET_TERMINAL else v.OPAQUE_VALUE

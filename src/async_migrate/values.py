@@ -36,9 +36,17 @@ class Value:
     touches_db: bool = False             # forms: ModelForm or DB-backed fields
     source: str = ""                     # short description for messages
     cls: str = ""                        # OPAQUE: the project class it is an instance of, if known
+    only: frozenset[str] | None = None   # only(...): the fields loaded (None: all but ``deferred``)
+    deferred: frozenset[str] = frozenset()   # defer(...): the fields left out
 
     def with_(self, **changes) -> "Value":
         return replace(self, **changes)
+
+    def defers(self, field: str) -> bool:
+        """Did only()/defer() leave ``field`` out of the query (reading it runs another)?"""
+        if field in ("pk", "id"):
+            return False
+        return field in self.deferred or (self.only is not None and field not in self.only)
 
     @property
     def is_query(self) -> bool:
@@ -47,3 +55,20 @@ class Value:
 
 PLAIN_VALUE = Value(PLAIN)
 OPAQUE_VALUE = Value(OPAQUE)
+
+
+def deferral(name: str, names: list[str | None] | None, base: Value) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """``only``/``deferred`` after ``base.<name>(*names)``, as Django's Query keeps them
+    (``names`` None: not all literal strings, so any field may be left out)."""
+    if name not in ("only", "defer"):
+        return base.only, base.deferred
+    if names is None:
+        return frozenset(), frozenset()
+    if name == "defer" and None in names:   # defer(None) clears every deferral
+        return None, frozenset()
+    fields = frozenset(n.split("__", 1)[0] for n in names if n is not None)
+    if name == "only":   # replaces an earlier only(); an earlier defer() still holds
+        return fields - (base.deferred if base.only is None else frozenset()), frozenset()
+    if base.only is not None:
+        return base.only - fields, frozenset()
+    return None, base.deferred | fields

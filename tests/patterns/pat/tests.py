@@ -452,6 +452,13 @@ class PatternTests(TestCase):
         self.ok(c.post("/shelf-page/", {"tag": "new"}), {"count": 3})
         self.assertTrue(Tag.objects.filter(name="new").exists())
 
+    def check_raw_queryset_iterated(self, c):
+        self.ok(c.get("/book-titles-raw/"), {"titles": ["Alpha", "Beta", "Gamma"], "stocked": ["Alpha", "Gamma"]})
+
+    def check_deferred_field_read(self, c):
+        self.ok(c.get("/book-stock-deferred/"), {"rows": [["Alpha", 3, "Ann"], ["Beta", 0, "Ann"], ["Gamma", 10, "Bob"]],
+                                                 "alpha": ["Alpha", 3]})
+
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")
         self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))

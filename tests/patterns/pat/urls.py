@@ -85,4 +85,6 @@ urlpatterns = [
     path("shelf-titles/", views.shelf_titles, name="shelf_titles"),
     path("shelf-page/", views.ShelfPage.as_view(), name="shelf_page"),
     path("my-review-total/", views.my_review_total, name="my_review_total"),
+    path("book-titles-raw/", views.book_titles_raw, name="book_titles_raw"),
+    path("book-stock-deferred/", views.book_stock_deferred, name="book_stock_deferred"),
 ]

@@ -657,3 +657,24 @@ def my_review_total(request):
 
 
 my_review_total = login_required(my_review_total)
+
+
+# pattern: raw_queryset_iterated
+# (Manager.raw() is lazy like a queryset; RawQuerySet has __aiter__ from Django 4.1, but no
+# aexists()/afirst(): the tool does not type it yet and leaves the view sync)
+def book_titles_raw(request):
+    titles = [b.title for b in Book.objects.raw("SELECT id, title FROM pat_book ORDER BY title")]
+    stocked = []
+    for book in Book.objects.raw("SELECT id, title FROM pat_book WHERE stock > %s ORDER BY title", [0]):
+        stocked.append(book.title)
+    return JsonResponse({"titles": titles, "stocked": stocked})
+
+
+# pattern: deferred_field_read
+# (a field only()/defer() left out is loaded by a query when read; select_related on it raises)
+def book_stock_deferred(request):
+    rows = []
+    for book in Book.objects.only("title").order_by("title"):
+        rows.append([book.title, book.stock, book.author.name])
+    alpha = Book.objects.defer("stock").get(title="Alpha")
+    return JsonResponse({"rows": rows, "alpha": [alpha.title, alpha.stock]})
