@@ -119,6 +119,19 @@ def test_more_positive_forms():
                  (15, "AM102"), (15, "AM102"), (15, "AM102")]
 
 
+def test_fields_only_or_defer_left_out_are_lazy_loads():
+    assert findings('''\
+        async def v(request):
+            rows = []
+            async for b in Book.objects.only("title").order_by("title"):
+                rows.append((b.title, b.pk, b.author))
+            one = await aget_object_or_404(Book.objects.defer("title"), pk=1)
+            two = await Book.objects.defer("title").aget(pk=2)
+            three = await Book.objects.defer("title").defer(None).aget(pk=3)
+            return rows, one.title, two.title, three.title
+        ''') == [(4, "AM102"), (8, "AM102"), (8, "AM102")]
+
+
 def test_sync_code_and_thread_bodies_are_not_reported():
     assert codes('''\
         def plain(request):

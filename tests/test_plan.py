@@ -575,3 +575,53 @@ def test_a_decorator_spelled_as_an_assignment_is_not_a_direct_call(tmp_path):
         "sync", "decorator mylib.cached may not support async views (list it in async-safe-decorators if it does)")
     assert plan["aliased"][0] == "sync" and plan["aliased"][1].startswith("called directly by shop/views.py:")
     assert plan["count"][0] == "sync" and plan["count"][1].startswith("called directly by shop/elsewhere.py:4")
+
+
+def test_raw_querysets_are_iterated_async_and_nothing_else(tmp_path):
+    """``Manager.raw()``: ``async for`` from 4.1, but no acount()/aexists()/afirst(); a column the
+    SQL does not select is a deferred field (read with a hop)."""
+    files = dict(FILES)
+    files["shop/urls.py"] = FILES["shop/urls.py"].replace("urlpatterns = [", '''urlpatterns = [
+            path("r1/", v.raw_all),
+            path("r2/", v.raw_listed),
+            path("r3/", v.raw_some_columns),
+            path("r4/", v.raw_tested),
+            path("r5/", v.raw_len),
+            path("r6/", v.raw_indexed),
+            path("r7/", v.raw_method),''')
+    files["shop/views.py"] = FILES["shop/views.py"] + '''
+
+        def raw_all(request):
+            return JsonResponse({"n": [i.name for i in Item.objects.raw("SELECT * FROM shop_item")]})
+
+
+        def raw_listed(request):
+            return JsonResponse({"n": len(list(Item.objects.raw("select i.id, i.name as name from shop_item i")))})
+
+
+        def raw_some_columns(request):
+            return JsonResponse({"n": [i.name for i in Item.objects.raw("SELECT id FROM shop_item")]})
+
+
+        def raw_tested(request):
+            return JsonResponse({"any": "y" if Item.objects.raw("SELECT * FROM shop_item") else "n"})
+
+
+        def raw_len(request):
+            return JsonResponse({"n": len(Item.objects.raw("SELECT * FROM shop_item"))})
+
+
+        def raw_indexed(request):
+            return JsonResponse({"n": Item.objects.raw("SELECT * FROM shop_item")[0].name})
+
+
+        def raw_method(request):
+            return JsonResponse({"n": [i.name for i in Item.objects.raw("SELECT * FROM shop_item").iterator()]})
+    '''
+    plan = plan_of(make_project(tmp_path, files), target=(5, 2))
+    assert plan["raw_all"][0] == plan["raw_listed"][0] == "convert"
+    assert plan["raw_some_columns"][0] == "wrap"
+    assert plan["raw_tested"] == ("sync", "line 71: truth test of a raw queryset (it has no aexists())")
+    assert plan["raw_len"][1].endswith("len() of a raw queryset (it has no acount()/aexists())")
+    assert plan["raw_indexed"][1].endswith("raw queryset indexing (it has no async form)")
+    assert plan["raw_method"][0] == "sync"   # raw().iterator(): no aiterator()

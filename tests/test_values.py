@@ -35,3 +35,20 @@ def test_only_and_defer(calls, left_out, kept):
     value = _chain(*calls)
     assert [f for f in left_out if value.defers(f)] == left_out
     assert [f for f in kept if not value.defers(f)] == kept
+
+
+@pytest.mark.parametrize("sql, columns", [
+    ('"SELECT id, title FROM book"', {"id", "title"}),
+    ('"select distinct b.id, b.title AS name, COALESCE(b.stock, 0) as stock\\nFROM book b"', {"id", "name", "stock"}),
+    ('"SELECT * FROM book"', None),
+    ('"SELECT b.* FROM book b JOIN author a ON a.id = b.author_id"', None),
+    ('sql', set()),                                   # not a literal: only the key is sure
+    ('"UPDATE book SET stock = 0"', set()),
+])
+def test_raw_columns(sql, columns):
+    import libcst as cst
+
+    from async_migrate.cst_shapes import raw_columns
+
+    found = raw_columns(cst.parse_expression(f"Book.objects.raw({sql})"))
+    assert found == (None if columns is None else frozenset(columns))

@@ -251,7 +251,9 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if source.is_query and method(node.iter) == "iterator" and not self.ctx.supports((5, 0)) \
                 and "prefetch_related" in chain_methods(node.iter):
             self.block(node, "aiterator() after prefetch_related() needs Django 5.0")
-        elif source.is_query and not (isinstance(node.iter, cst.Call) and method(node.iter) in api.QUERYSET_TERMINAL):
+        elif source.kind == v.RAW and not self.ctx.supports(api.QUERYSET_MIN):
+            self.block(node, f"async for over a raw queryset needs Django {api.format_version(api.QUERYSET_MIN)}")
+        elif source.is_rows and not (isinstance(node.iter, cst.Call) and method(node.iter) in api.QUERYSET_TERMINAL):
             self.point(node, "for", ORM, True, "for over a queryset -> async for",
                        iterator=isinstance(node.iter, cst.Call) and method(node.iter) == "iterator")
             self._bind_loop(node.target, source)
@@ -267,7 +269,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
 
     def _bind_loop(self, target: cst.BaseExpression, source: Value) -> None:
         if isinstance(target, cst.Name):
-            if source.is_query and not source.rows_plain:
+            if source.is_rows and not source.rows_plain:
                 self.env[target.value] = Value(v.INSTANCE, source.model, origin=source.origin, loaded=source.loaded,
                                                only=source.only, deferred=source.deferred)
             else:
@@ -288,7 +290,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         first = True
         while for_in is not None:
             source = self.value_of(for_in.iter)
-            if source.is_query:
+            if source.is_rows:
                 if generator and first:
                     self.point(for_in.iter, "materialise", ORM, True, "queryset in a generator -> list built with async for")
                 elif generator:
@@ -317,7 +319,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if id(node) in self._handled:
             return   # a condition: its operands were checked as truth tests
         # ``qs or fallback`` as a value: bool(qs) runs a query and the result is the queryset.
-        if self.value_of(node.left).kind == v.QUERYSET:
+        if self.value_of(node.left).kind in (v.QUERYSET, v.RAW):
             self.block(node, "queryset as an operand of and/or (evaluated to test it)")
 
     def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
@@ -334,12 +336,17 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             return
         if self.value_of(test).kind == v.QUERYSET:
             self.point(test, "exists", ORM, True, "truth test of a queryset -> await qs.aexists()")
+        elif self.value_of(test).kind == v.RAW:
+            self.block(test, "truth test of a raw queryset (it has no aexists())")
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         for target in node.comparisons:
             if isinstance(target.operator, (cst.In, cst.NotIn)):
                 container = self.value_of(target.comparator)
-                if container.kind == v.QUERYSET:
+                if container.kind == v.RAW:
+                    self.point(target.comparator, "materialise", ORM, True,
+                               "`x in raw` -> x in [row async for row in raw]")
+                elif container.kind == v.QUERYSET:
                     left = self.value_of(node.left)
                     if len(node.comparisons) == 1 and left.kind == v.INSTANCE and not container.rows_plain:
                         self.point(node, "qs_in", ORM, True, "`obj in qs` -> await qs.acontains(obj)")
@@ -469,7 +476,9 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             if base.kind in (v.SESSION, v.QUERYSET):
                 self.block(node, "assigns to a subscript of request.session or a queryset inside a larger target")
             return
-        if base.kind == v.QUERYSET and not is_slice(node):
+        if base.kind == v.RAW:
+            self.block(node, "raw queryset indexing (it has no async form)")
+        elif base.kind == v.QUERYSET and not is_slice(node):
             if index_of(node) == 0:
                 self.point(node, "index0", ORM, True, "qs[0] -> [x async for x in qs[:1]][0]")
             else:

@@ -39,11 +39,14 @@ class CallRules:
         if base.kind == v.CURSOR:   # hops run in one thread per request: the cursor's own
             self.point(node, "wrap_method", WRAP, False, f"cursor.{name}() runs SQL")
             return
+        if base.kind == v.RAW:
+            self.block(node, f"raw().{name}(): a raw queryset has no async form but iteration")
+            return
         if self.module_function(func, base):
             self._function_call(node)   # ``services.helper()``, ``time.sleep()``: a module's function
             return
         if base.is_query:
-            if name in api.QUERYSET_CHAIN or name == "iterator" or ctx.facts.models.manager_methods.get(name):
+            if name in api.QUERYSET_CHAIN or name in ("iterator", "raw") or ctx.facts.models.manager_methods.get(name):
                 if name == "iterator" and not self._is_for_iter(node):
                     self.block(node, ".iterator() outside a for loop")
                 return
@@ -161,8 +164,11 @@ class CallRules:
             if first.kind == v.CURSOR:
                 self.block(node, f"{short}() over a database cursor (rows are fetched as it goes)")
                 return
-            if first.is_query:
-                if short == "len" and isinstance(node.args[0].value, cst.Call):
+            if first.kind == v.RAW and short in ("len", "bool"):
+                self.block(node, f"{short}() of a raw queryset (it has no acount()/aexists())")
+                return
+            if first.is_rows:
+                if short == "len" and isinstance(node.args[0].value, cst.Call) and first.is_query:
                     self.point(node, "len", ORM, True, "len(queryset) -> await qs.acount()")
                 elif short == "list":
                     self.point(node, "list", ORM, True, "list(queryset) -> [x async for x in qs]")

@@ -101,7 +101,8 @@ class AsyncBodyChecker(BodyAnalyser):
         qualified = self.ctx.qualify(func) or ""
         if qualified == "django.shortcuts.aget_object_or_404" and inner.args:
             first = self.value_of(inner.args[0].value)
-            return Value(v.INSTANCE, first.model, origin=inner, loaded=first.loaded)
+            return Value(v.INSTANCE, first.model, origin=inner, loaded=first.loaded, only=first.only,
+                         deferred=first.deferred)
         if qualified in ("django.contrib.auth.aauthenticate", "django.contrib.auth.aget_user"):
             return Value(v.USER, "User")
         return v.PLAIN_VALUE
@@ -185,7 +186,7 @@ class AsyncBodyChecker(BodyAnalyser):
             if isinstance(node.iter, cst.Call) and isinstance(node.iter.func, cst.Attribute) \
                     and node.iter.func.attr.value == "aiterator":
                 source = self.value_of(node.iter.func.value)
-            self._bind_loop(node.target, source if source.is_query else v.PLAIN_VALUE)
+            self._bind_loop(node.target, source if source.is_rows else v.PLAIN_VALUE)
             return
         if self.value_of(node.iter).kind == v.PAGINATOR:
             self.point(node, "paginator", "wrap_sync", False, "iterating a Paginator page evaluates its queryset")
@@ -199,7 +200,7 @@ class AsyncBodyChecker(BodyAnalyser):
             if isinstance(for_in.iter, cst.Call) and isinstance(for_in.iter.func, cst.Attribute) \
                     and for_in.iter.func.attr.value == "aiterator":
                 source = self.value_of(for_in.iter.func.value)
-            if for_in.asynchronous is None and source.is_query:
+            if for_in.asynchronous is None and source.is_rows:
                 if generator and first:
                     self.point(for_in.iter, "materialise", "orm_async", True,
                                "queryset in a generator -> list built with async for")

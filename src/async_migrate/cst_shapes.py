@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from .cst_names import dotted
@@ -75,6 +77,34 @@ def literal_args(node: cst.Call) -> list[str | None] | None:
         else:
             return None
     return found
+
+
+_SELECT = re.compile(r"^\s*select\s+(?:distinct\s+)?(.*?)\s+from\s", re.IGNORECASE | re.DOTALL)
+_ALIAS = re.compile(r"\s+as\s+", re.IGNORECASE)
+
+
+def raw_columns(node: cst.Call) -> frozenset[str] | None:
+    """The column names ``Manager.raw(sql)`` selects, read from a literal ``SELECT a, t.b AS c
+    FROM``; None when it selects ``*``; empty when the SQL cannot be read (only the key is sure)."""
+    sql = node.args[0].value if node.args and node.args[0].keyword is None else None
+    text = sql.evaluated_value if isinstance(sql, cst.SimpleString) else None
+    match = _SELECT.match(text) if isinstance(text, str) else None
+    if match is None:
+        return frozenset()
+    columns, depth, start = [], 0, 0
+    body = match[1]
+    for at, char in enumerate(body + ","):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            columns.append(body[start:at].strip())
+            start = at + 1
+    names = set()
+    for column in columns:
+        if column == "*" or column.endswith(".*"):
+            return None
+        name = _ALIAS.split(column)[-1].rsplit(".", 1)[-1].strip('"`[] ')
+        names.add(name)
+    return frozenset(names)
 
 
 def select_related_args(node: cst.Call) -> frozenset[str]:

@@ -7,7 +7,7 @@ import libcst as cst
 from . import django_api as api
 from . import values as v
 from .cst_names import dotted
-from .cst_shapes import index_of, is_slice, literal_args, select_related_args
+from .cst_shapes import index_of, is_slice, literal_args, raw_columns, select_related_args
 from .effects import is_property, library_effect, return_kind
 from .values import Value
 
@@ -105,6 +105,10 @@ class ValueInference:
                 # branch that refines the queryset shares.
                 origin = base.origin or node
                 loaded = base.loaded | select_related_args(node) if name == "select_related" else base.loaded
+                if name == "raw" and base.kind == v.MANAGER:
+                    columns = raw_columns(node)   # a foreign key's column loads its field
+                    only = None if columns is None else columns | {c[:-3] for c in columns if c.endswith("_id")}
+                    return Value(v.RAW, base.model, only=only)
                 if name in api.QUERYSET_CHAIN or self.ctx.facts.models.manager_methods.get(name):
                     rows_plain = base.rows_plain or name in ("values", "values_list")
                     only, deferred = v.deferral(name, literal_args(node), base)
@@ -148,7 +152,8 @@ class ValueInference:
         models = self.ctx.facts.models
         if qualified in ("django.shortcuts.get_object_or_404",) and node.args:
             first = self.value_of(node.args[0].value)
-            return Value(v.INSTANCE, first.model, origin=node, loaded=first.loaded)
+            return Value(v.INSTANCE, first.model, origin=node, loaded=first.loaded, only=first.only,
+                         deferred=first.deferred)
         if qualified == "django.contrib.auth.authenticate":
             return Value(v.USER, "User")
         if qualified.startswith("django.core.paginator.") and node.args:

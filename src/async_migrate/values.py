@@ -10,6 +10,7 @@ import libcst as cst
 MODEL = "model"            # the model class itself: Book
 MANAGER = "manager"        # Book.objects
 QUERYSET = "queryset"      # lazy: Book.objects.filter(...)
+RAW = "raw"                # Book.objects.raw(sql): lazy, iterable (async for from 4.1), no other async API
 RELATED = "related"        # related manager: author.book_set, book.tags
 INSTANCE = "instance"      # a model instance
 PAIR = "pair"              # (instance, created) from get_or_create
@@ -51,6 +52,11 @@ class Value:
     @property
     def is_query(self) -> bool:
         return self.kind in (MANAGER, QUERYSET, RELATED)
+
+    @property
+    def is_rows(self) -> bool:
+        """Iterating it runs a query (``async for`` does it natively)."""
+        return self.kind in (MANAGER, QUERYSET, RELATED, RAW)
 
 
 PLAIN_VALUE = Value(PLAIN)
