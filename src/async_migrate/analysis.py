@@ -399,7 +399,13 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         path = f"{base.prefix}__{attr}" if base.prefix else attr
         if path in base.loaded:
             return
-        if base.defers(attr):   # select_related() on a deferred field raises FieldError
+        if relation.kind == "gfk":   # select_related() cannot follow it
+            if store:
+                self.block(node, f"augmented assignment to .{attr}, a GenericForeignKey")
+            else:
+                self.point(node, "getattr", WRAP, False, f".{attr} is a GenericForeignKey: reading it loads "
+                           "its object with a query", attr=attr)
+        elif base.defers(attr):   # select_related() on a deferred field raises FieldError
             self._deferred_read(node, attr, store)
         elif base.origin is not None:
             self.point(base.origin, "select_related", ORM, True,

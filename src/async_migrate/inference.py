@@ -88,6 +88,8 @@ class ValueInference:
             path = f"{base.prefix}__{attr}" if base.prefix else attr
             if relation.is_manager:
                 return Value(v.RELATED, relation.target, origin=node)
+            if relation.kind == "gfk":
+                return v.OPAQUE_VALUE   # an object of any model
             return Value(v.INSTANCE, relation.target, origin=base.origin, prefix=path, loaded=base.loaded)
         if base.kind == v.PAGINATOR and attr == "object_list":
             return Value(v.QUERYSET, base.model)

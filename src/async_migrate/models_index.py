@@ -38,7 +38,7 @@ USER_MODEL = "User"
 
 @dataclass(frozen=True)
 class Relation:
-    kind: str      # fk, o2o, m2m, reverse_fk, reverse_o2o, reverse_m2m
+    kind: str      # fk, o2o, m2m, reverse_fk, reverse_o2o, reverse_m2m, gfk (GenericForeignKey)
     target: str    # short model name
 
     @property
@@ -165,7 +165,10 @@ def _read_model(module: Module, node: ast.ClassDef, info: ModelInfo, auth_user_m
             continue
         func = module.qualify(value.func) or ""
         short = func.rsplit(".", 1)[-1]
-        if short in RELATION_FIELDS:
+        if short == "GenericForeignKey":   # its object is loaded by a query; no select_related
+            info.relations[name] = Relation("gfk", "")
+            info.fields.add(name)
+        elif short in RELATION_FIELDS:
             target = _target_name(value, node.name, auth_user_model)
             related = next((kw.value for kw in value.keywords if kw.arg == "related_name"), None)
             related_name = related.value if isinstance(related, ast.Constant) else None

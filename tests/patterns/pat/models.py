@@ -1,6 +1,8 @@
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -64,3 +66,10 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.user.username} on {self.book.title}"
+
+
+class Note(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    text = models.CharField(max_length=100)

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 from django.test import TestCase
 
-from .models import Author, Book, Review, Tag
+from .models import Author, Book, Note, Review, Tag
 
 PASSWORD = "correct horse"
 
@@ -458,6 +458,11 @@ class PatternTests(TestCase):
     def check_deferred_field_read(self, c):
         self.ok(c.get("/book-stock-deferred/"), {"rows": [["Alpha", 3, "Ann"], ["Beta", 0, "Ann"], ["Gamma", 10, "Bob"]],
                                                  "alpha": ["Alpha", 3]})
+
+    def check_generic_foreign_key(self, c):
+        Note.objects.create(target=self.alpha, text="a book")
+        Note.objects.create(target=self.ann, text="an author")
+        self.ok(c.get("/note-targets/"), {"labels": [["a book", "Alpha"], ["an author", "Ann"]]})
 
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")

@@ -87,4 +87,5 @@ urlpatterns = [
     path("my-review-total/", views.my_review_total, name="my_review_total"),
     path("book-titles-raw/", views.book_titles_raw, name="book_titles_raw"),
     path("book-stock-deferred/", views.book_stock_deferred, name="book_stock_deferred"),
+    path("note-targets/", views.note_targets, name="note_targets"),
 ]

@@ -20,7 +20,7 @@ from django.views import View
 
 from . import services
 from .forms import BookForm, TaggedBookForm
-from .models import Author, Book, Review, Tag
+from .models import Author, Book, Note, Review, Tag
 
 
 def _book(book):
@@ -678,3 +678,12 @@ def book_stock_deferred(request):
         rows.append([book.title, book.stock, book.author.name])
     alpha = Book.objects.defer("stock").get(title="Alpha")
     return JsonResponse({"rows": rows, "alpha": [alpha.title, alpha.stock]})
+
+
+# pattern: generic_foreign_key
+# (a GenericForeignKey loads its object with a query, and select_related cannot follow it)
+def note_targets(request):
+    labels = []
+    for note in Note.objects.order_by("text"):
+        labels.append([note.text, str(note.target)])
+    return JsonResponse({"labels": labels})
