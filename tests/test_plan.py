@@ -625,3 +625,31 @@ def test_raw_querysets_are_iterated_async_and_nothing_else(tmp_path):
     assert plan["raw_len"][1].endswith("len() of a raw queryset (it has no acount()/aexists())")
     assert plan["raw_indexed"][1].endswith("raw queryset indexing (it has no async form)")
     assert plan["raw_method"][0] == "sync"   # raw().iterator(): no aiterator()
+
+
+def test_django_model_methods_that_query_are_wrapped(tmp_path):
+    files = dict(FILES)
+    files["shop/models.py"] = '''
+        from django.db import models
+
+        class Item(models.Model):
+            name = models.CharField(max_length=10)
+            added = models.DateField()
+            kind = models.CharField(max_length=1, choices=[("a", "A")])
+    '''
+    files["shop/urls.py"] = FILES["shop/urls.py"].replace("urlpatterns = [", '''urlpatterns = [
+            path("n1/", v.later),
+            path("n2/", v.shown),''')
+    files["shop/views.py"] = FILES["shop/views.py"] + '''
+
+        def later(request):
+            item = Item.objects.get(pk=1)
+            return JsonResponse({"n": [item.get_next_by_added().name, item.get_previous_by_added().name]})
+
+
+        def shown(request):
+            return JsonResponse({"n": Item.objects.get(pk=1).get_kind_display()})
+    '''
+    plan = plan_of(make_project(tmp_path, files), target=(5, 2))
+    assert plan["later"] == ("wrap", "1 native async point, 2 sync_to_async hops")
+    assert plan["shown"] == ("convert", "1 native async point")

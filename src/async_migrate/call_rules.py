@@ -79,6 +79,8 @@ class CallRules:
                                      codemod=AUTH, backend_bound=name != "check_password")
             elif self._model_method_touches_db(base.model, name):
                 self.point(node, "wrap_method", WRAP, False, f"model method .{name}() uses the database")
+            elif name in api.MODEL_QUERYING_METHODS or name.startswith(api.MODEL_QUERYING_PREFIXES):
+                self.point(node, "wrap_method", WRAP, False, f"Django's model method .{name}() queries")
             return
         if base.kind == v.FORM:
             if base.touches_db and name in ("is_valid", "save", "save_m2m", "full_clean", "clean",

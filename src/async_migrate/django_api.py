@@ -45,6 +45,11 @@ INSTANCE_METHODS: dict[str, str] = {
     "save": "asave", "delete": "adelete", "refresh_from_db": "arefresh_from_db",
 }
 INSTANCE_MIN: Version = (4, 2)
+# Model methods of Django's own that query and have no async twin (django/db/models/base.py):
+# full_clean() runs validate_unique() and validate_constraints(), which look rows up (and a
+# ForeignKey's validate() its target); get_next_by_<date>()/get_previous_by_<date>() fetch a row.
+MODEL_QUERYING_METHODS = frozenset({"full_clean", "validate_unique", "validate_constraints"})
+MODEL_QUERYING_PREFIXES = ("get_next_by_", "get_previous_by_")
 
 RELATED_MANAGER_METHODS: dict[str, tuple[str, Version]] = {
     "add": ("aadd", (4, 2)), "remove": ("aremove", (4, 2)),

@@ -464,6 +464,12 @@ class PatternTests(TestCase):
         Note.objects.create(target=self.ann, text="an author")
         self.ok(c.get("/note-targets/"), {"labels": [["a book", "Alpha"], ["an author", "Ann"]]})
 
+    def check_model_validation_queries(self, c):
+        url = f"/book-check/{self.alpha.pk}/"
+        self.ok(c.get(url), {"ok": True})
+        self.ok(c.get(url, {"title": "Beta"}), {"errors": ["title"]}, status=400)
+        self.ok(c.get(url, {"title": "Omega"}), {"ok": True})
+
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")
         self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))

@@ -88,4 +88,5 @@ urlpatterns = [
     path("book-titles-raw/", views.book_titles_raw, name="book_titles_raw"),
     path("book-stock-deferred/", views.book_stock_deferred, name="book_stock_deferred"),
     path("note-targets/", views.note_targets, name="note_targets"),
+    path("book-check/<int:pk>/", views.book_check, name="book_check"),
 ]

@@ -11,6 +11,7 @@ import time
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django import db
 from django.db import connection, connections, transaction
 from django.db.models import Count, F, Sum
@@ -687,3 +688,15 @@ def note_targets(request):
     for note in Note.objects.order_by("text"):
         labels.append([note.text, str(note.target)])
     return JsonResponse({"labels": labels})
+
+
+# pattern: model_validation_queries
+# (full_clean() looks up unique values and foreign keys: a query with no async twin)
+def book_check(request, pk):
+    book = Book.objects.get(pk=pk)
+    book.title = request.GET.get("title", book.title)
+    try:
+        book.full_clean()
+    except ValidationError as error:
+        return JsonResponse({"errors": sorted(error.message_dict)}, status=400)
+    return JsonResponse({"ok": True})
