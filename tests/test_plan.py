@@ -653,3 +653,44 @@ def test_django_model_methods_that_query_are_wrapped(tmp_path):
     plan = plan_of(make_project(tmp_path, files), target=(5, 2))
     assert plan["later"] == ("wrap", "1 native async point, 2 sync_to_async hops")
     assert plan["shown"] == ("convert", "1 native async point")
+
+
+def test_the_user_model_however_it_is_named_and_password_hashing(tmp_path):
+    files = dict(FILES)
+    files["shop/urls.py"] = FILES["shop/urls.py"].replace("urlpatterns = [", '''urlpatterns = [
+            path("u1/", v.inline),
+            path("u2/", v.aliased_model),
+            path("u3/", v.hashed),
+            path("u4/", v.checked),''')
+    files["shop/views.py"] = FILES["shop/views.py"] + '''
+
+        from django.contrib import auth
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.hashers import check_password, make_password
+
+        UserModel = auth.get_user_model()
+
+
+        def inline(request):
+            return HttpResponse(get_user_model().objects.get(pk=1).username)
+
+
+        def aliased_model(request):
+            user = UserModel.objects.get(pk=1)
+            user.set_password(request.POST["p"])
+            user.save()
+            return HttpResponse(user.check_password("x"))
+
+
+        def hashed(request):
+            return HttpResponse(make_password("x"))
+
+
+        def checked(request):
+            return HttpResponse(check_password("x", request.POST["h"]))
+    '''
+    plan = plan_of(make_project(tmp_path, files), target=(5, 2))
+    assert plan["inline"] == ("convert", "1 native async point")
+    assert plan["aliased_model"] == ("wrap", "3 native async points, 1 sync_to_async hop")
+    assert plan["hashed"] == ("wrap", "1 sync_to_async hop")
+    assert plan["checked"] == ("convert", "1 native async point")

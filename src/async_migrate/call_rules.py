@@ -73,7 +73,7 @@ class CallRules:
             if name in api.INSTANCE_METHODS:
                 self._native_or_wrap(node, "method", ctx.supports(api.INSTANCE_MIN), api.INSTANCE_METHODS[name],
                                      f"instance .{name}()")
-            elif base.kind == v.USER and name in api.USER_METHODS:
+            elif (base.kind == v.USER or base.model == "User") and name in api.USER_METHODS:
                 async_name, minimum = api.USER_METHODS[name]
                 self._native_or_wrap(node, "method", ctx.supports(minimum), async_name, f"user .{name}()",
                                      codemod=AUTH, backend_bound=name != "check_password")
@@ -81,6 +81,8 @@ class CallRules:
                 self.point(node, "wrap_method", WRAP, False, f"model method .{name}() uses the database")
             elif name in api.MODEL_QUERYING_METHODS or name.startswith(api.MODEL_QUERYING_PREFIXES):
                 self.point(node, "wrap_method", WRAP, False, f"Django's model method .{name}() queries")
+            elif name in api.PASSWORD_HASHING_METHODS and (base.kind == v.USER or base.model == "User"):
+                self.point(node, "wrap_method", WRAP, False, f"user .{name}() hashes a password (CPU-heavy)")
             return
         if base.kind == v.FORM:
             if base.touches_db and name in ("is_valid", "save", "save_m2m", "full_clean", "clean",

@@ -8,7 +8,7 @@ from typing import Callable
 
 import libcst as cst
 
-from .project import resolve_relative
+from .project import GET_USER_MODEL, resolve_relative
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -77,6 +77,10 @@ def import_table(module: cst.Module, module_name: str, is_package: bool = False)
                 name = dotted(alias.name) or ""
                 local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
                 table[local] = f"{base}.{name}" if base else name
+        elif isinstance(statement, cst.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0].target, cst.Name) and isinstance(statement.value, cst.Call) \
+                and not statement.value.args and qualify(statement.value.func, table, set(), "") == GET_USER_MODEL:
+            table[statement.targets[0].target.value] = GET_USER_MODEL   # ``User = get_user_model()``
     return table
 
 

@@ -70,7 +70,11 @@ FUNCTIONS: dict[str, tuple[str, Version]] = {
         "django.contrib.auth.aupdate_session_auth_hash", (5, 0)),
     "django.db.models.prefetch_related_objects": (
         "django.db.models.aprefetch_related_objects", (5, 0)),
+    "django.contrib.auth.hashers.check_password": ("django.contrib.auth.hashers.acheck_password", (5, 0)),
 }
+# Hashing a password is CPU-heavy (PBKDF2, 1,000,000 rounds from 5.2): no I/O, but it would
+# hold the event loop; hashlib releases the GIL while it hashes, so a thread runs it beside it.
+PASSWORD_HASHING_METHODS = frozenset({"set_password"})
 
 AUSER_MIN: Version = (5, 0)
 # What HttpRequest has of its own (django/http/request.py) or from Django's middleware

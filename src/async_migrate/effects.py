@@ -49,6 +49,7 @@ BLOCKING_CALLS = {
     "subprocess.Popen": "subprocess", "open": "open", "socket.create_connection": "socket",
     "django.core.mail.send_mail": "send_mail", "django.core.mail.send_mass_mail": "send_mail",
     "django.core.mail.mail_admins": "send_mail",
+    "django.contrib.auth.hashers.make_password": "password hashing",   # CPU-heavy: off the event loop
 }
 BLOCKING_PREFIXES = ("requests.", "httpx.", "urllib3.", "smtplib.", "ftplib.", "shutil.")
 DB_CALLS = {

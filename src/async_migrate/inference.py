@@ -160,6 +160,8 @@ class ValueInference:
             return Value(v.USER, "User")
         if qualified.startswith("django.core.paginator.") and node.args:
             return Value(v.PAGINATOR, self.value_of(node.args[0].value).model)
+        if qualified == "django.contrib.auth.get_user_model":
+            return Value(v.MODEL, models.models["User"].name)   # the class, not an instance
         model = models.model_for(qualified) or (models.models.get(short) if short in self.ctx.local_defs else None)
         if model is not None:
             return Value(v.INSTANCE, model.name)

@@ -241,7 +241,25 @@ def _imports(name: str, path: Path, tree: ast.Module) -> dict[str, str]:
             for alias in stmt.names:
                 if alias.name != "*":
                     names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+        elif _user_model_alias(stmt, names):   # ``User = get_user_model()``: the user model's name
+            names[stmt.targets[0].id] = GET_USER_MODEL
     return names
+
+
+GET_USER_MODEL = "django.contrib.auth.get_user_model"
+
+
+def _user_model_alias(stmt: ast.stmt, names: dict[str, str]) -> bool:
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.Call) and not stmt.value.args and not stmt.value.keywords):
+        return False
+    parts, func = [], stmt.value.func
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name) or func.id not in names:
+        return False
+    return ".".join([names[func.id], *reversed(parts)]) == GET_USER_MODEL
 
 
 def is_views_module(name: str) -> bool:

@@ -470,6 +470,11 @@ class PatternTests(TestCase):
         self.ok(c.get(url, {"title": "Beta"}), {"errors": ["title"]}, status=400)
         self.ok(c.get(url, {"title": "Omega"}), {"ok": True})
 
+    def check_user_model_alias(self, c):
+        self.ok(c.post(f"/user-password/{self.carol.pk}/", {"password": "n3w-Secret!"}), {"ok": True, "other": False})
+        self.carol.refresh_from_db()
+        self.assertTrue(self.carol.check_password("n3w-Secret!"))
+
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")
         self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))

@@ -89,4 +89,5 @@ urlpatterns = [
     path("book-stock-deferred/", views.book_stock_deferred, name="book_stock_deferred"),
     path("note-targets/", views.note_targets, name="note_targets"),
     path("book-check/<int:pk>/", views.book_check, name="book_check"),
+    path("user-password/<int:pk>/", views.user_password, name="user_password"),
 ]

@@ -8,7 +8,7 @@ the migration.
 import json
 import time
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -22,6 +22,8 @@ from django.views import View
 from . import services
 from .forms import BookForm, TaggedBookForm
 from .models import Author, Book, Note, Review, Tag
+
+UserModel = get_user_model()
 
 
 def _book(book):
@@ -700,3 +702,12 @@ def book_check(request, pk):
     except ValidationError as error:
         return JsonResponse({"errors": sorted(error.message_dict)}, status=400)
     return JsonResponse({"ok": True})
+
+
+# pattern: user_model_alias
+# (``UserModel = get_user_model()`` is the user model; set_password() hashes: CPU off the loop)
+def user_password(request, pk):
+    user = UserModel.objects.get(pk=pk)
+    user.set_password(request.POST["password"])
+    user.save()
+    return JsonResponse({"ok": user.check_password(request.POST["password"]), "other": user.check_password("x")})
