@@ -14,6 +14,8 @@ from .inference import ITERATING_BUILTINS
 from .points import ASYNC_DEF, AUTH, IO, ORM, TEMPLATE, WRAP
 
 USER_CHANGING = {"django.contrib.auth.login", "django.contrib.auth.logout"}
+# A logger's methods format their arguments (str()) when the record is emitted, in the caller.
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 
 class CallRules:
@@ -132,6 +134,9 @@ class CallRules:
             if why:
                 self.point(node, "wrap_call", WRAP, False, f"str.format() calls {why}")
             return
+        if name in LOG_METHODS and any(self.str_queries(self.value_of(a.value)) for a in node.args):
+            self.point(node, "wrap_method", WRAP, False, f".{name}() formats a value whose str() runs a query")
+            return
         if base.kind == v.PLAIN and isinstance(func.value, (cst.Name, cst.Attribute)):
             qualified = ctx.qualify(func) or ""
             effect = library_effect(qualified)
@@ -186,10 +191,15 @@ class CallRules:
         if qualified in ("django.shortcuts.redirect", "django.shortcuts.resolve_url"):
             self._url_of_object(node, short)
             return
-        if qualified == "str" and len(node.args) == 1 and node.args[0].keyword is None:
+        if qualified in ("str", "repr") and len(node.args) == 1 and node.args[0].keyword is None:
             why = self.str_queries(self.value_of(node.args[0].value))
             if why:
-                self.point(node, "wrap_call", WRAP, False, f"str() calls {why}")
+                self.point(node, "wrap_call", WRAP, False, f"{qualified}() calls {why}")
+            return
+        if qualified == "getattr" and len(node.args) >= 2 and isinstance(node.args[1].value, cst.SimpleString):
+            attr = node.args[1].value.evaluated_value
+            if isinstance(attr, str) and self._lazy_attribute(self.value_of(node.args[0].value), attr):
+                self.point(node, "wrap_call", WRAP, False, f"getattr() reads .{attr}, which may run a query")
             return
         effect = library_effect(qualified)
         if effect is not None:
@@ -399,6 +409,21 @@ class CallRules:
             if not effect.is_pure:
                 return effect.reason or "uses the database"
         return ""
+
+    def _lazy_attribute(self, value: v.Value, attr: str) -> bool:
+        """May reading ``attr`` of ``value`` run a query (``getattr(book, "author")``)?"""
+        if value.kind == v.OPAQUE:
+            return attr in self.ctx.facts.models.relation_names
+        if value.kind not in (v.INSTANCE, v.USER):
+            return False
+        info = self.ctx.facts.models.models.get(value.model or ("User" if value.kind == v.USER else ""))
+        if info is None:
+            return False
+        relation = info.relations.get(attr)
+        if relation is not None:
+            path = f"{value.prefix}__{attr}" if value.prefix else attr
+            return not relation.is_manager and path not in value.loaded
+        return attr in info.fields and value.defers(attr)
 
     def _model_method_touches_db(self, model: str | None, name: str) -> bool:
         found = self._model_member(model, name) if model else None

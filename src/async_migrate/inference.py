@@ -229,7 +229,10 @@ class ValueInference:
 
     def str_queries(self, value: Value) -> str:
         """What makes ``str(value)`` query, for an instance of a project model whose ``__str__``
-        does (``f"{book}"`` with ``return f"{self.title} by {self.author}"``); "" otherwise."""
+        does (``f"{book}"`` with ``return f"{self.title} by {self.author}"``), or for a queryset
+        (its repr() fetches up to 21 rows); "" otherwise."""
+        if value.kind == v.QUERYSET:
+            return "QuerySet.__repr__(), which runs its query"
         model = value.model or ("User" if value.kind == v.USER else None)
         if value.kind not in (v.INSTANCE, v.USER) or model is None:
             return ""

@@ -475,6 +475,10 @@ class PatternTests(TestCase):
         self.carol.refresh_from_db()
         self.assertTrue(self.carol.check_password("n3w-Secret!"))
 
+    def check_queryset_repr_and_logging(self, c):
+        self.ok(c.get("/book-repr/"), {"repr": "<QuerySet [<Book: Alpha>, <Book: Beta>, <Book: Gamma>]>",
+                                       "text": "<QuerySet [<Book: Beta>]>", "author": "Ann"})
+
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")
         self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))

@@ -90,4 +90,5 @@ urlpatterns = [
     path("note-targets/", views.note_targets, name="note_targets"),
     path("book-check/<int:pk>/", views.book_check, name="book_check"),
     path("user-password/<int:pk>/", views.user_password, name="user_password"),
+    path("book-repr/", views.book_repr, name="book_repr"),
 ]

@@ -5,7 +5,9 @@ tool is expected to make for each, and pat/tests.py holds the behaviour that mus
 the migration.
 """
 
+import io
 import json
+import logging
 import time
 
 from django.contrib.auth import authenticate, get_user_model, login, logout
@@ -24,6 +26,9 @@ from .forms import BookForm, TaggedBookForm
 from .models import Author, Book, Note, Review, Tag
 
 UserModel = get_user_model()
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.StreamHandler(io.StringIO()))   # formats every record, shows none
+logger.propagate = False
 
 
 def _book(book):
@@ -711,3 +716,14 @@ def user_password(request, pk):
     user.set_password(request.POST["password"])
     user.save()
     return JsonResponse({"ok": user.check_password(request.POST["password"]), "other": user.check_password("x")})
+
+
+# pattern: queryset_repr_and_logging
+# (repr()/str() of a queryset fetches its rows; a logger formats its arguments in the caller;
+# getattr() with a relation's name reads the relation)
+def book_repr(request):
+    books = Book.objects.order_by("title")
+    logger.warning("listing %s", books)
+    book = Book.objects.get(title="Alpha")
+    author = getattr(book, "author")
+    return JsonResponse({"repr": f"{books}", "text": str(books.filter(stock=0)), "author": author.name})
