@@ -11,6 +11,7 @@ from .cst_shapes import index_of, is_slice, literal_args, raw_columns, select_re
 from .effects import is_property, library_effect, return_kind
 from .values import Value
 
+CLEANED_DATA = "form.cleaned_data"   # the source of a form's cleaned_data value
 ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
                       "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter"}
 
@@ -39,6 +40,9 @@ class ValueInference:
                 return base.with_(origin=node)
             if base.kind == v.QUERYSET and not base.rows_plain:
                 return Value(v.INSTANCE, base.model, origin=None, only=base.only, deferred=base.deferred)
+            if base.source == CLEANED_DATA:
+                return self._cleaned_value(base, node.slice[0].slice.value if len(node.slice) == 1
+                                           and isinstance(node.slice[0].slice, cst.Index) else None)
             if base.kind == v.PAIR and index_of(node) == 0:
                 return Value(v.INSTANCE, base.model, origin=base.origin, loaded=base.loaded,
                              only=base.only, deferred=base.deferred)
@@ -93,6 +97,8 @@ class ValueInference:
             return Value(v.INSTANCE, relation.target, origin=base.origin, prefix=path, loaded=base.loaded)
         if base.kind == v.PAGINATOR and attr == "object_list":
             return Value(v.QUERYSET, base.model)
+        if base.kind == v.FORM and attr == "cleaned_data":
+            return Value(v.PLAIN, base.model, touches_db=base.touches_db, source=CLEANED_DATA)
         return v.OPAQUE_VALUE if base.kind == v.OPAQUE else v.PLAIN_VALUE
 
     def _call_value(self, node: cst.Call) -> Value:
@@ -133,6 +139,8 @@ class ValueInference:
                 return v.PLAIN_VALUE if name in api.QUERYSET_TERMINAL else v.OPAQUE_VALUE
             if base.kind == v.FORM and name == "save":
                 return Value(v.INSTANCE, base.model)
+            if base.source == CLEANED_DATA and name == "get" and node.args:
+                return self._cleaned_value(base, node.args[0].value)
             if base.kind == v.PAGINATOR and name in ("page", "get_page"):
                 return Value(v.PAGINATOR, base.model, source="page")
             if base.kind in (v.PLAIN, v.REQUEST, v.SESSION, v.CACHE, v.USER):
@@ -226,6 +234,20 @@ class ValueInference:
             if found is not None:
                 return found
         return None
+
+    def _cleaned_value(self, data: Value, key: cst.BaseExpression | None) -> Value:
+        """``form.cleaned_data[key]``: a ModelForm's foreign key field gives an instance, a
+        many-to-many one a queryset; a form with other database-backed fields, anything."""
+        info = self.ctx.facts.models.models.get(data.model or "")
+        name = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+        if info is not None and isinstance(name, str):
+            relation = info.relations.get(name)
+            if relation is None:
+                return v.PLAIN_VALUE if name in info.fields else v.OPAQUE_VALUE
+            if relation.kind in ("fk", "o2o"):
+                return Value(v.INSTANCE, relation.target)
+            return Value(v.QUERYSET, relation.target) if relation.kind == "m2m" else v.OPAQUE_VALUE
+        return v.OPAQUE_VALUE if data.touches_db else v.PLAIN_VALUE
 
     def str_queries(self, value: Value) -> str:
         """What makes ``str(value)`` query, for an instance of a project model whose ``__str__``

@@ -479,6 +479,11 @@ class PatternTests(TestCase):
         self.ok(c.get("/book-repr/"), {"repr": "<QuerySet [<Book: Alpha>, <Book: Beta>, <Book: Gamma>]>",
                                        "text": "<QuerySet [<Book: Beta>]>", "author": "Ann"})
 
+    def check_form_cleaned_instance_relation(self, c):
+        self.ok(c.post("/book-form-check/", {"title": "New", "author": self.ann.pk, "stock": 1}),
+                {"author": "Ann", "first": "Alpha", "title": "New"})
+        self.ok(c.post("/book-form-check/", {"title": "New", "stock": 1}), {"errors": ["author"]}, status=400)
+
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")
         self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))

@@ -91,4 +91,5 @@ urlpatterns = [
     path("book-check/<int:pk>/", views.book_check, name="book_check"),
     path("user-password/<int:pk>/", views.user_password, name="user_password"),
     path("book-repr/", views.book_repr, name="book_repr"),
+    path("book-form-check/", views.book_form_check, name="book_form_check"),
 ]

@@ -727,3 +727,15 @@ def book_repr(request):
     book = Book.objects.get(title="Alpha")
     author = getattr(book, "author")
     return JsonResponse({"repr": f"{books}", "text": str(books.filter(stock=0)), "author": author.name})
+
+
+# pattern: form_cleaned_instance_relation
+# (a ModelForm's cleaned_data holds model instances: their relations are lazy too)
+def book_form_check(request):
+    form = BookForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": sorted(form.errors)}, status=400)
+    author = form.cleaned_data["author"]
+    first = author.book_set.order_by("title").first()
+    return JsonResponse({"author": author.name, "first": first.title if first else None,
+                         "title": form.cleaned_data.get("title")})
