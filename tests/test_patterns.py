@@ -122,6 +122,7 @@ EXPECTED = {
     "ShelfPage": CONVERT,                   # handler_calls_handler: post() returns self.get() (pretalx's LogoutView)
     "my_review_total": CONVERT,             # decorator_by_assignment: view = login_required(view)
     "book_titles_raw": WRAP,                # raw_queryset_iterated: async for; a column not selected is a hop
+    "book_author_list": CONVERT,            # fetched_list_relation: select_related on the list's query
     "book_form_check": WRAP,                # form_cleaned_instance_relation: cleaned_data["author"] is an Author
     "book_repr": WRAP,                      # queryset_repr_and_logging: repr, logger args, getattr in hops
     "user_password": WRAP,                  # user_model_alias: UserModel = get_user_model(); set_password hop

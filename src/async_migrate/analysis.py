@@ -264,12 +264,12 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             self.block(node, "iterates a Paginator page (evaluated lazily)")
         elif source.kind == v.CURSOR:
             self.block(node, "iterates a database cursor (rows are fetched as it goes)")
-        else:
-            self._bind_loop(node.target, v.PLAIN_VALUE)
+        else:   # a list the query already fetched keeps its instances' type
+            self._bind_loop(node.target, source if source.kind == v.INSTANCES else v.PLAIN_VALUE)
 
     def _bind_loop(self, target: cst.BaseExpression, source: Value) -> None:
         if isinstance(target, cst.Name):
-            if source.is_rows and not source.rows_plain:
+            if (source.is_rows or source.kind == v.INSTANCES) and not source.rows_plain:
                 self.env[target.value] = Value(v.INSTANCE, source.model, origin=source.origin, loaded=source.loaded,
                                                only=source.only, deferred=source.deferred)
             else:

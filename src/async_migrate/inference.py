@@ -34,12 +34,18 @@ class ValueInference:
             return self._attribute_value(node)
         if isinstance(node, cst.Call):
             return self._call_value(node)
+        if isinstance(node, cst.ListComp):
+            return self._fetched(self.value_of(node.for_in.iter)) if _bare_loop(node) else v.PLAIN_VALUE
         if isinstance(node, cst.Subscript):
             base = self.value_of(node.value)
             if base.kind == v.QUERYSET and is_slice(node):
                 return base.with_(origin=node)
             if base.kind == v.QUERYSET and not base.rows_plain:
                 return Value(v.INSTANCE, base.model, origin=None, only=base.only, deferred=base.deferred)
+            if base.kind == v.INSTANCES and not is_slice(node):
+                return base.with_(kind=v.INSTANCE)
+            if base.kind == v.INSTANCES:
+                return base
             if base.source == CLEANED_DATA:
                 return self._cleaned_value(base, node.slice[0].slice.value if len(node.slice) == 1
                                            and isinstance(node.slice[0].slice, cst.Index) else None)
@@ -176,6 +182,8 @@ class ValueInference:
         form = models.forms.get(qualified)
         if form is not None:
             return Value(v.FORM, form.model, touches_db=form.touches_db, source=qualified)
+        if short in ("list", "tuple", "sorted") and "." not in qualified and node.args:
+            return self._fetched(self.value_of(node.args[0].value))
         if short in ITERATING_BUILTINS or library_effect(qualified) is not None:
             return v.PLAIN_VALUE
         found = self.ctx.facts.project.lookup(qualified)
@@ -235,6 +243,13 @@ class ValueInference:
                 return found
         return None
 
+    def _fetched(self, source: Value) -> Value:
+        """What ``list(source)`` (or ``[x for x in source]``) holds: the instances of a query,
+        which keep its origin (a relation read on one is a select_related on it)."""
+        if (source.is_rows or source.kind == v.INSTANCES) and not source.rows_plain:
+            return source.with_(kind=v.INSTANCES)
+        return v.PLAIN_VALUE
+
     def _cleaned_value(self, data: Value, key: cst.BaseExpression | None) -> Value:
         """``form.cleaned_data[key]``: a ModelForm's foreign key field gives an instance, a
         many-to-many one a queryset; a form with other database-backed fields, anything."""
@@ -266,3 +281,9 @@ class ValueInference:
         """Effect of running model ``model``'s member ``func`` (``self`` is a ``model``)."""
         owner = next(iter(self.ctx.facts.models.qualnames.get(model, ())), None)
         return self.ctx.facts.effects.of_node(f"{module.name}.{model}.{name}@{func.lineno}", module, func, owner)
+
+
+def _bare_loop(node: cst.ListComp) -> bool:
+    """``[b for b in source]`` (with conditions at most): a list of the source's own items."""
+    return (isinstance(node.elt, cst.Name) and isinstance(node.for_in.target, cst.Name)
+            and node.elt.value == node.for_in.target.value and node.for_in.inner_for_in is None)

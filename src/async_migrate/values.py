@@ -11,6 +11,7 @@ MODEL = "model"            # the model class itself: Book
 MANAGER = "manager"        # Book.objects
 QUERYSET = "queryset"      # lazy: Book.objects.filter(...)
 RAW = "raw"                # Book.objects.raw(sql): lazy, iterable (async for from 4.1), no other async API
+INSTANCES = "instances"    # a list of instances a query already fetched: list(qs), [b for b in qs]
 RELATED = "related"        # related manager: author.book_set, book.tags
 INSTANCE = "instance"      # a model instance
 PAIR = "pair"              # (instance, created) from get_or_create

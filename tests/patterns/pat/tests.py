@@ -484,6 +484,9 @@ class PatternTests(TestCase):
                 {"author": "Ann", "first": "Alpha", "title": "New"})
         self.ok(c.post("/book-form-check/", {"title": "New", "stock": 1}), {"errors": ["author"]}, status=400)
 
+    def check_fetched_list_relation(self, c):
+        self.ok(c.get("/book-author-list/"), {"authors": ["Ann", "Ann", "Bob"], "first": "Ann"})
+
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")
         self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))

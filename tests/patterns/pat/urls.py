@@ -92,4 +92,5 @@ urlpatterns = [
     path("user-password/<int:pk>/", views.user_password, name="user_password"),
     path("book-repr/", views.book_repr, name="book_repr"),
     path("book-form-check/", views.book_form_check, name="book_form_check"),
+    path("book-author-list/", views.book_author_list, name="book_author_list"),
 ]

@@ -739,3 +739,11 @@ def book_form_check(request):
     first = author.book_set.order_by("title").first()
     return JsonResponse({"author": author.name, "first": first.title if first else None,
                          "title": form.cleaned_data.get("title")})
+
+
+# pattern: fetched_list_relation
+# (a list a query already fetched holds instances: their relations are still lazy)
+def book_author_list(request):
+    books = list(Book.objects.order_by("title"))
+    in_stock = [b for b in Book.objects.filter(stock__gt=0).order_by("title")]
+    return JsonResponse({"authors": [b.author.name for b in books], "first": in_stock[0].author.name})
