@@ -103,6 +103,10 @@ class CallRules:
                 self._native_or_wrap(node, "method", native, api.SESSION_METHODS[name], f"session .{name}()")
             return
         if base.kind == v.CACHE:
+            why = self._default_callable_io(node) if name == "get_or_set" else ""
+            if why:   # aget_or_set() calls its default in the event loop
+                self.point(node, "wrap_method", WRAP, False, f"cache.get_or_set() calls {why}")
+                return
             if name in api.CACHE_METHODS:
                 self.point(node, "method", ORM, True, f"cache.{name}() -> await cache.{api.CACHE_METHODS[name]}()",
                            async_name=api.CACHE_METHODS[name])
@@ -409,6 +413,18 @@ class CallRules:
             if not effect.is_pure:
                 return effect.reason or "uses the database"
         return ""
+
+    def _default_callable_io(self, node: cst.Call) -> str:
+        """The I/O of the function ``cache.get_or_set(key, default)`` is given as its default
+        (a name or dotted name of a project or library function), or ""."""
+        default = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "default"),
+                       node.args[1].value if len(node.args) > 1 and node.args[1].keyword is None else None)
+        if not isinstance(default, (cst.Name, cst.Attribute)) or (isinstance(default, cst.Name)
+                                                                  and default.value in self.env):
+            return ""
+        qualified = self.ctx.qualify(default) or ""
+        effect = self.ctx.facts.effects.of_function(qualified) or library_effect(qualified)
+        return f"{qualified.rsplit('.', 1)[-1]}() ({effect.reason})" if effect and not effect.is_pure else ""
 
     def _lazy_attribute(self, value: v.Value, attr: str) -> bool:
         """May reading ``attr`` of ``value`` run a query (``getattr(book, "author")``)?"""

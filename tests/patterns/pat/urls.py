@@ -93,4 +93,5 @@ urlpatterns = [
     path("book-repr/", views.book_repr, name="book_repr"),
     path("book-form-check/", views.book_form_check, name="book_form_check"),
     path("book-author-list/", views.book_author_list, name="book_author_list"),
+    path("stock-total/", views.stock_total, name="stock_total"),
 ]

@@ -747,3 +747,14 @@ def book_author_list(request):
     books = list(Book.objects.order_by("title"))
     in_stock = [b for b in Book.objects.filter(stock__gt=0).order_by("title")]
     return JsonResponse({"authors": [b.author.name for b in books], "first": in_stock[0].author.name})
+
+
+def _stock_total():
+    return sum(book.stock for book in Book.objects.all())
+
+
+# pattern: cache_get_or_set_callable
+# (cache.aget_or_set() calls a callable default in the event loop: one that queries is wrapped whole)
+def stock_total(request):
+    cache.delete("stock-total")
+    return JsonResponse({"total": cache.get_or_set("stock-total", _stock_total, 60)})
