@@ -60,6 +60,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.statement: cst.SimpleStatementLine | None = None
         self.user_changes: list[tuple[cst.SimpleStatementLine, int]] = []
         self.for_iters: set[int] = set()
+        self.key_lambdas: dict[int, tuple[str, Value | None]] = {}   # id -> (its parameter, the item it gets)
         params = [p.name.value for p in func.params.params]
         if cls is not None and params:
             self.env[params[0]] = Value(v.SELF)
@@ -73,7 +74,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
     def point(self, node: cst.CSTNode, kind: str, codemod: str, native: bool, message: str,
               line_node: cst.CSTNode | None = None, order: int = 1, **data) -> None:
         line = self.ctx.line_of(line_node or node)
-        if self.nested or (self.genexp and kind not in ("materialise",)):
+        # select_related goes on the query (outside): a lambda reading the relation then finds it loaded
+        if (self.nested and kind != "select_related") or (self.genexp and kind not in ("materialise",)):
             where = "a lambda or nested function" if self.nested else "a generator expression"
             self.block(line_node or node, f"{message} inside {where} (cannot be awaited there)")
             return
@@ -99,9 +101,21 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
     # -- scopes ----------------------------------------------------------------------------
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.nested += 1
+        bound = self.key_lambdas.get(id(node))
+        if bound is not None:   # ``sorted(books, key=lambda b: ...)``: b is one of the books
+            name, value = bound
+            self.key_lambdas[id(node)] = (name, self.env.get(name))
+            self.env[name] = value
 
     def leave_Lambda(self, node: cst.Lambda) -> None:
         self.nested -= 1
+        bound = self.key_lambdas.pop(id(node), None)
+        if bound is not None:
+            name, previous = bound
+            if previous is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = previous
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.local_functions.add(node.name.value)

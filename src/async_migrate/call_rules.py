@@ -27,6 +27,7 @@ class CallRules:
 
     # -- calls -----------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        self._note_key_lambda(node)
         if isinstance(node.func, cst.Attribute):
             self._method_call(node, node.func)
         else:
@@ -425,6 +426,25 @@ class CallRules:
         qualified = self.ctx.qualify(default) or ""
         effect = self.ctx.facts.effects.of_function(qualified) or library_effect(qualified)
         return f"{qualified.rsplit('.', 1)[-1]}() ({effect.reason})" if effect and not effect.is_pure else ""
+
+    def _note_key_lambda(self, node: cst.Call) -> None:
+        """``sorted(items, key=lambda b: ...)``, ``items.sort(key=...)``, ``min``/``max``: the
+        lambda's parameter is an item of ``items`` (an instance, when a query gave them)."""
+        key = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "key"), None)
+        if not isinstance(key, cst.Lambda) or len(key.params.params) != 1:
+            return
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "sort":
+            items = node.func.value
+        elif isinstance(node.func, cst.Name) and node.func.value in ("sorted", "min", "max") and node.args \
+                and node.args[0].keyword is None:
+            items = node.args[0].value
+        else:
+            return
+        source = self.value_of(items)
+        if (source.is_rows or source.kind == v.INSTANCES) and not source.rows_plain:
+            item = v.Value(v.INSTANCE, source.model, origin=source.origin, loaded=source.loaded,
+                           only=source.only, deferred=source.deferred)
+            self.key_lambdas[id(key)] = (key.params.params[0].name.value, item)
 
     def _lazy_attribute(self, value: v.Value, attr: str) -> bool:
         """May reading ``attr`` of ``value`` run a query (``getattr(book, "author")``)?"""

@@ -490,6 +490,9 @@ class PatternTests(TestCase):
     def check_cache_get_or_set_callable(self, c):
         self.ok(c.get("/stock-total/"), {"total": 13})
 
+    def check_key_lambda_relation(self, c):
+        self.ok(c.get("/books-by-author/"), {"titles": ["Alpha", "Beta", "Gamma"], "last_author": "Gamma"})
+
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")
         self.assertEqual((response.status_code, response["Location"]), (302, "/accounts/login/?next=/my-review-total/"))

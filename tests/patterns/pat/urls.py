@@ -94,4 +94,5 @@ urlpatterns = [
     path("book-form-check/", views.book_form_check, name="book_form_check"),
     path("book-author-list/", views.book_author_list, name="book_author_list"),
     path("stock-total/", views.stock_total, name="stock_total"),
+    path("books-by-author/", views.books_by_author, name="books_by_author"),
 ]

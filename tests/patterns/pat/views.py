@@ -758,3 +758,12 @@ def _stock_total():
 def stock_total(request):
     cache.delete("stock-total")
     return JsonResponse({"total": cache.get_or_set("stock-total", _stock_total, 60)})
+
+
+# pattern: key_lambda_relation
+# (sorted()/list.sort() call their key on each fetched instance: a relation it reads is lazy)
+def books_by_author(request):
+    books = list(Book.objects.all())
+    books.sort(key=lambda b: (b.author.name, b.title))
+    newest = max(Book.objects.filter(stock__gt=0), key=lambda b: b.author.name)
+    return JsonResponse({"titles": [b.title for b in books], "last_author": newest.title})
