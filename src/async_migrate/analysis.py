@@ -60,7 +60,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.statement: cst.SimpleStatementLine | None = None
         self.user_changes: list[tuple[cst.SimpleStatementLine, int]] = []
         self.for_iters: set[int] = set()
-        self.key_lambdas: dict[int, tuple[str, Value | None]] = {}   # id -> (its parameter, the item it gets)
+        self.key_lambdas: dict[int, tuple[str, Value]] = {}   # a key= lambda's id -> (its parameter, an item)
+        self.shadowed: list[tuple[str, Value | None]] = []     # what those parameters hide, to restore
         params = [p.name.value for p in func.params.params]
         if cls is not None and params:
             self.env[params[0]] = Value(v.SELF)
@@ -103,15 +104,14 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.nested += 1
         bound = self.key_lambdas.get(id(node))
         if bound is not None:   # ``sorted(books, key=lambda b: ...)``: b is one of the books
-            name, value = bound
-            self.key_lambdas[id(node)] = (name, self.env.get(name))
-            self.env[name] = value
+            name, item = bound
+            self.shadowed.append((name, self.env.get(name)))
+            self.env[name] = item
 
     def leave_Lambda(self, node: cst.Lambda) -> None:
         self.nested -= 1
-        bound = self.key_lambdas.pop(id(node), None)
-        if bound is not None:
-            name, previous = bound
+        if self.key_lambdas.pop(id(node), None) is not None:
+            name, previous = self.shadowed.pop()
             if previous is None:
                 self.env.pop(name, None)
             else:
