@@ -122,6 +122,7 @@ EXPECTED = {
     "ShelfPage": CONVERT,                   # handler_calls_handler: post() returns self.get() (pretalx's LogoutView)
     "my_review_total": CONVERT,             # decorator_by_assignment: view = login_required(view)
     "book_titles_raw": WRAP,                # raw_queryset_iterated: async for; a column not selected is a hop
+    "author_portrait": WRAP,                # file_field_io: open/read/close/size go to the storage in hops
     "books_by_author": CONVERT,             # key_lambda_relation: select_related for the key's relation
     "stock_total": WRAP,                    # cache_get_or_set_callable: get_or_set(key, querying_function)
     "book_author_list": CONVERT,            # fetched_list_relation: select_related on the list's query

@@ -393,6 +393,10 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         store = self._stores.get(id(node))
         if store is False:
             return   # ``obj.rel = x`` sets the relation (and its cache); ``obj.prop = x`` runs a setter
+        if base.kind == v.STORED_FILE and attr in api.STORED_FILE_ATTRS:
+            self.point(node, "getattr", WRAP, False, f"file field .{attr} asks the storage (or opens the file)",
+                       attr=attr)
+            return
         if base.kind not in (v.INSTANCE, v.USER):
             if base.kind == v.OPAQUE and base.cls and self._object_property(node, base.cls, attr, store):
                 return

@@ -45,6 +45,10 @@ class CallRules:
         if base.kind == v.RAW:
             self.block(node, f"raw().{name}(): a raw queryset has no async form but iteration")
             return
+        if base.kind == v.STORED_FILE:
+            if name in api.STORED_FILE_IO:
+                self.point(node, "wrap_method", WRAP, False, f"file field .{name}() reads or writes the storage")
+            return
         if self.module_function(func, base):
             self._function_call(node)   # ``services.helper()``, ``time.sleep()``: a module's function
             return

@@ -75,6 +75,11 @@ FUNCTIONS: dict[str, tuple[str, Version]] = {
 # Hashing a password is CPU-heavy (PBKDF2, 1,000,000 rounds from 5.2): no I/O, but it would
 # hold the event loop; hashlib releases the GIL while it hashes, so a thread runs it beside it.
 PASSWORD_HASHING_METHODS = frozenset({"set_password"})
+# A FileField's FieldFile (django/db/models/fields/files.py): these go to the storage backend
+# (the disk, or the network for S3 and the like); name, path and url do not open the file.
+STORED_FILE_IO = frozenset({"open", "read", "readline", "readlines", "write", "chunks", "save", "delete",
+                            "close", "seek", "tell", "multiple_chunks", "__iter__"})
+STORED_FILE_ATTRS = frozenset({"size", "width", "height", "file", "closed"})
 
 AUSER_MIN: Version = (5, 0)
 # What HttpRequest has of its own (django/http/request.py) or from Django's middleware

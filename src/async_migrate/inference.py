@@ -90,6 +90,8 @@ class ValueInference:
             if info is None:
                 return v.OPAQUE_VALUE   # an instance of a model we do not know
             relation = info.relations.get(attr)
+            if attr in info.file_fields:
+                return Value(v.STORED_FILE, source=f".{attr}")
             if relation is None:
                 member = None if attr in info.fields else self._model_member(base.model or "User", attr)
                 if member is not None and is_property(member[1]):

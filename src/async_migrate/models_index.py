@@ -54,6 +54,7 @@ class ModelInfo:
     managers: set[str] = field(default_factory=lambda: {"objects"})
     fields: set[str] = field(default_factory=set)
     related_names: dict[str, str | None] = field(default_factory=dict)  # forward field -> related_name
+    file_fields: set[str] = field(default_factory=set)   # FileField/ImageField: storage I/O behind them
 
 
 @dataclass
@@ -177,6 +178,8 @@ def _read_model(module: Module, node: ast.ClassDef, info: ModelInfo, auth_user_m
             info.related_names[name] = related_name
         elif short.endswith("Field"):
             info.fields.add(name)
+            if short in ("FileField", "ImageField"):
+                info.file_fields.add(name)
         elif short.endswith("Manager") or short == "as_manager" or func.endswith("from_queryset"):
             info.managers.add(name)
         elif isinstance(value.func, ast.Call):  # Manager.from_queryset(QS)()

@@ -12,6 +12,7 @@ MANAGER = "manager"        # Book.objects
 QUERYSET = "queryset"      # lazy: Book.objects.filter(...)
 RAW = "raw"                # Book.objects.raw(sql): lazy, iterable (async for from 4.1), no other async API
 INSTANCES = "instances"    # a list of instances a query already fetched: list(qs), [b for b in qs]
+STORED_FILE = "stored_file"  # obj.<FileField>: reading, writing, its size go to the storage (disk, S3)
 RELATED = "related"        # related manager: author.book_set, book.tags
 INSTANCE = "instance"      # a model instance
 PAIR = "pair"              # (instance, created) from get_or_create

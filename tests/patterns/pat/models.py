@@ -8,6 +8,7 @@ from django.db import models
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
+    portrait = models.FileField(upload_to="portraits", blank=True)
 
     def __str__(self):
         return self.name

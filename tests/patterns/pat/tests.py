@@ -10,6 +10,7 @@ requests run the view inside an event loop, so a sync query left in an async vie
 from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import TestCase
 
 from .models import Author, Book, Note, Review, Tag
@@ -492,6 +493,15 @@ class PatternTests(TestCase):
 
     def check_key_lambda_relation(self, c):
         self.ok(c.get("/books-by-author/"), {"titles": ["Alpha", "Beta", "Gamma"], "last_author": "Gamma"})
+
+    def check_file_field_io(self, c):
+        self.assertEqual(c.get(f"/author-portrait/{self.bob.pk}/").status_code, 404)
+        self.ann.portrait.save("ann.txt", ContentFile(b"hello"), save=True)
+        try:
+            response = self.ok(c.get(f"/author-portrait/{self.ann.pk}/"), status=200)
+            self.assertEqual((response.json()["size"], response.json()["data"]), (5, "hello"))
+        finally:
+            self.ann.portrait.delete(save=True)
 
     def check_decorator_by_assignment(self, c):
         response = c.get("/my-review-total/")

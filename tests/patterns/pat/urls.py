@@ -95,4 +95,5 @@ urlpatterns = [
     path("book-author-list/", views.book_author_list, name="book_author_list"),
     path("stock-total/", views.stock_total, name="stock_total"),
     path("books-by-author/", views.books_by_author, name="books_by_author"),
+    path("author-portrait/<int:pk>/", views.author_portrait, name="author_portrait"),
 ]

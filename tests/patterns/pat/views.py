@@ -767,3 +767,15 @@ def books_by_author(request):
     books.sort(key=lambda b: (b.author.name, b.title))
     newest = max(Book.objects.filter(stock__gt=0), key=lambda b: b.author.name)
     return JsonResponse({"titles": [b.title for b in books], "last_author": newest.title})
+
+
+# pattern: file_field_io
+# (a FileField reads and writes through the storage backend: disk or network, off the event loop)
+def author_portrait(request, pk):
+    author = Author.objects.get(pk=pk)
+    if not author.portrait:
+        raise Http404("no portrait")
+    author.portrait.open("rb")
+    data = author.portrait.read()
+    author.portrait.close()
+    return JsonResponse({"name": author.portrait.name, "size": author.portrait.size, "data": data.decode()})
