@@ -283,11 +283,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
 
     def _bind_loop(self, target: cst.BaseExpression, source: Value) -> None:
         if isinstance(target, cst.Name):
-            if (source.is_rows or source.kind == v.INSTANCES) and not source.rows_plain:
-                self.env[target.value] = Value(v.INSTANCE, source.model, origin=source.origin, loaded=source.loaded,
-                                               only=source.only, deferred=source.deferred)
-            else:
-                self.env[target.value] = v.PLAIN_VALUE
+            self.env[target.value] = source.item() if source.gives_instances else v.PLAIN_VALUE
         else:
             self._bind(target, v.PLAIN_VALUE)
 

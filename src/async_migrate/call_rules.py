@@ -80,7 +80,7 @@ class CallRules:
             if name in api.INSTANCE_METHODS:
                 self._native_or_wrap(node, "method", ctx.supports(api.INSTANCE_MIN), api.INSTANCE_METHODS[name],
                                      f"instance .{name}()")
-            elif (base.kind == v.USER or base.model == "User") and name in api.USER_METHODS:
+            elif base.is_user and name in api.USER_METHODS:
                 async_name, minimum = api.USER_METHODS[name]
                 self._native_or_wrap(node, "method", ctx.supports(minimum), async_name, f"user .{name}()",
                                      codemod=AUTH, backend_bound=name != "check_password")
@@ -88,7 +88,7 @@ class CallRules:
                 self.point(node, "wrap_method", WRAP, False, f"model method .{name}() uses the database")
             elif name in api.MODEL_QUERYING_METHODS or name.startswith(api.MODEL_QUERYING_PREFIXES):
                 self.point(node, "wrap_method", WRAP, False, f"Django's model method .{name}() queries")
-            elif name in api.PASSWORD_HASHING_METHODS and (base.kind == v.USER or base.model == "User"):
+            elif name in api.PASSWORD_HASHING_METHODS and base.is_user:
                 self.point(node, "wrap_method", WRAP, False, f"user .{name}() hashes a password (CPU-heavy)")
             return
         if base.kind == v.FORM:
@@ -445,10 +445,8 @@ class CallRules:
         else:
             return
         source = self.value_of(items)
-        if (source.is_rows or source.kind == v.INSTANCES) and not source.rows_plain:
-            item = v.Value(v.INSTANCE, source.model, origin=source.origin, loaded=source.loaded,
-                           only=source.only, deferred=source.deferred)
-            self.key_lambdas[id(key)] = (key.params.params[0].name.value, item)
+        if source.gives_instances:
+            self.key_lambdas[id(key)] = (key.params.params[0].name.value, source.item())
 
     def _lazy_attribute(self, value: v.Value, attr: str) -> bool:
         """May reading ``attr`` of ``value`` run a query (``getattr(book, "author")``)?"""

@@ -43,7 +43,7 @@ class ValueInference:
             if base.kind == v.QUERYSET and not base.rows_plain:
                 return Value(v.INSTANCE, base.model, origin=None, only=base.only, deferred=base.deferred)
             if base.kind == v.INSTANCES and not is_slice(node):
-                return base.with_(kind=v.INSTANCE)
+                return base.item()
             if base.kind == v.INSTANCES:
                 return base
             if base.source == CLEANED_DATA:
@@ -248,7 +248,7 @@ class ValueInference:
     def _fetched(self, source: Value) -> Value:
         """What ``list(source)`` (or ``[x for x in source]``) holds: the instances of a query,
         which keep its origin (a relation read on one is a select_related on it)."""
-        if (source.is_rows or source.kind == v.INSTANCES) and not source.rows_plain:
+        if source.gives_instances:
             return source.with_(kind=v.INSTANCES)
         return v.PLAIN_VALUE
 

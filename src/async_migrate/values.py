@@ -60,6 +60,21 @@ class Value:
         """Iterating it runs a query (``async for`` does it natively)."""
         return self.kind in (MANAGER, QUERYSET, RELATED, RAW)
 
+    @property
+    def gives_instances(self) -> bool:
+        """Iterating it gives model instances: a query's rows, or a list one fetched."""
+        return (self.is_rows or self.kind == INSTANCES) and not self.rows_plain
+
+    def item(self) -> "Value":
+        """One of those instances: it keeps the query's origin, what it loaded and left out."""
+        return Value(INSTANCE, self.model, origin=self.origin, loaded=self.loaded, only=self.only,
+                     deferred=self.deferred)
+
+    @property
+    def is_user(self) -> bool:
+        """``request.user`` once bound, or an instance of the user model fetched otherwise."""
+        return self.kind == USER or (self.kind == INSTANCE and self.model == "User")
+
 
 PLAIN_VALUE = Value(PLAIN)
 OPAQUE_VALUE = Value(OPAQUE)
