@@ -132,6 +132,8 @@ EXPECTED = {
     "book_check": WRAP,                     # model_validation_queries: full_clean() in a hop
     "note_targets": WRAP,                   # generic_foreign_key: its object read with a hop
     "book_stock_deferred": WRAP,            # deferred_field_read: was async for + select_related on a deferred FK
+    "group_permissions": WRAP,              # django_contrib_models: Group/Permission/ContentType (was sync: unknown)
+    "tag_names": CONVERT,                   # route_in_a_named_list: include(extra_patterns) (was not routed)
 }
 
 

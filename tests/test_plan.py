@@ -694,3 +694,87 @@ def test_the_user_model_however_it_is_named_and_password_hashing(tmp_path):
     assert plan["aliased_model"] == ("wrap", "3 native async points, 1 sync_to_async hop")
     assert plan["hashed"] == ("wrap", "1 sync_to_async hop")
     assert plan["checked"] == ("convert", "1 native async point")
+
+
+def test_routes_in_module_level_lists_are_routes(tmp_path):
+    """wger's urls: ``include((patterns_user, "user"), namespace="user")`` of a list defined above,
+    or imported from another module; Django's docs show both (105 of wger's views were missed)."""
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\n',
+        "proj/urls.py": '''
+            from django.urls import include, path
+
+            from proj import api_urls, views
+            from proj.more_urls import more_patterns
+
+            patterns_user = [path("a/", views.a)]
+            patterns_user += [path("b/", views.b)]
+            looping = [path("self/", include(looping))]
+            urlpatterns = [
+                path("user/", include((patterns_user, "user"), namespace="user")),
+                path("api/", include(api_urls.api_patterns)),
+                path("loop/", include(looping)),
+            ] + more_patterns
+        ''',
+        "proj/api_urls.py": '''
+            from django.urls import path
+            from proj import views
+
+            api_patterns = [path("c/", views.c)]
+        ''',
+        "proj/more_urls.py": '''
+            from django.urls import path
+            from proj.views import d
+
+            more_patterns = []
+            more_patterns.append(path("d/", d))
+        ''',
+        "proj/views.py": "from django.http import HttpResponse\n\n" + "".join(
+            f"def {name}(request):\n    return HttpResponse('{name}')\n\n\n" for name in "abcde"),
+    })
+    plan = plan_of(root)
+    assert {name: plan[name][0] for name in "abcde"} == {
+        "a": "convert", "b": "convert", "c": "convert", "d": "convert", "e": "not routed"}
+
+
+def test_djangos_own_models_have_the_queryset_api(tmp_path):
+    """Group, Permission, ContentType, Site... were unknown names: their views stayed sync."""
+    files = {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": FILES["proj/settings.py"],
+        "proj/urls.py": '''
+            from django.urls import path
+            from proj import views
+
+            urlpatterns = [path("g/", views.groups), path("s/", views.site), path("o/", views.objects)]
+        ''',
+        "proj/views.py": '''
+            from django.contrib.auth.models import Group
+            from django.contrib.contenttypes.models import ContentType
+            from django.contrib.sites.models import Site
+            from django.contrib.sites.shortcuts import get_current_site
+            from django.http import JsonResponse
+
+            def groups(request):
+                return JsonResponse({"n": Group.objects.filter(name__startswith="a").count()})
+
+            def site(request):
+                return JsonResponse({"a": Site.objects.get_current().domain, "b": get_current_site(request).domain})
+
+            def objects(request):
+                kind = ContentType.objects.get(pk=1)
+                return JsonResponse({"names": [str(o) for o in kind.get_all_objects_for_this_type()]})
+        ''',
+    }
+    plan = plan_of(make_project(tmp_path / "contrib", files))
+    assert plan["groups"] == ("convert", "1 native async point")
+    assert plan["site"][0] == "wrap"
+    assert plan["objects"][0] == "sync"   # a wrapped call's lazy queryset: iterating it would query
+    # A project model of the same short name is the project's: Django's Site is then not assumed.
+    files["proj/models.py"] = '''
+        from django.db import models
+
+        class Site(models.Model):
+            host = models.CharField(max_length=50)
+    '''
+    plan = plan_of(make_project(tmp_path / "own", files))
+    assert plan["site"][0] == "sync" and "has no known async behaviour" in plan["site"][1]

@@ -466,7 +466,8 @@ class CallRules:
     def _model_method_touches_db(self, model: str | None, name: str) -> bool:
         found = self._model_member(model, name) if model else None
         if found is None:
-            return False
+            contrib = self.ctx.facts.models.contrib(model)
+            return contrib is not None and name in contrib.querying
         module, item = found
         if self._returned(module, item, owner=model).kind == v.QUERYSET:
             return False   # only builds a lazy queryset (typed as one by the inference)

@@ -53,9 +53,11 @@ def is_test_module(name: str) -> bool:
     return any(p == "tests" or p.startswith("test_") or p == "test" or p.endswith("_tests") for p in parts)
 
 
-def find_views(project: Project, routes: list[Route], unrouted_callers: bool = True) -> dict[str, FoundView]:
+def find_views(project: Project, routes: list[Route], unrouted_callers: bool = True,
+               urlconfs: frozenset[str] = frozenset()) -> dict[str, FoundView]:
     """Qualified name -> view, for every routed view and every view-shaped function (direct
-    callers are looked for only for routed ones unless ``unrouted_callers``)."""
+    callers are looked for only for routed ones unless ``unrouted_callers``, and not in
+    ``urlconfs``, the modules routes were read from)."""
     views: dict[str, FoundView] = {}
     for route in routes:
         module = project.modules.get(route.module)
@@ -86,7 +88,7 @@ def find_views(project: Project, routes: list[Route], unrouted_callers: bool = T
                 view = views[key] = FoundView(module.name, name, module.path, cls.line, True, routed=False)
                 _describe_class(project, module, name, view)
     _drop_base_classes(project, views)
-    _find_callers(project, views, unrouted_callers)
+    _find_callers(project, views, unrouted_callers, urlconfs)
     return views
 
 
@@ -172,9 +174,9 @@ def _project_ancestors(project: Project, module: Module, cls: ClassInfo,
             yield from _project_ancestors(project, found[0], parent, depth + 1)
 
 
-def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool) -> None:
-    """Record every use of a function view outside urls.py: a direct call, or a reference
-    such as ``sync_to_async(view)`` (which a converted caller holds after a first run)."""
+def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool, urlconfs: frozenset[str]) -> None:
+    """Record every use of a function view outside urls.py (and ``urlconfs``): a direct call, or
+    a reference such as ``sync_to_async(view)`` (which a converted caller holds after a first run)."""
     function_views = {key for key, view in views.items() if not view.is_class and (view.routed or unrouted)}
     short_names = {key.rsplit(".", 1)[1] for key in function_views}
     parts = {part for name in project.modules for part in name.split(".")}
@@ -182,7 +184,7 @@ def _find_callers(project: Project, views: dict[str, FoundView], unrouted: bool)
     # is worth parsing, and the lines naming a view which of its statements are worth walking.
     for module in project.modules.values():
         words, module.words = module.words, None   # read once, then freed
-        if not short_names or module.name.split(".")[-1] == "urls":
+        if not short_names or module.name.split(".")[-1] == "urls" or module.name in urlconfs:
             continue
         named = short_names.intersection(words.split() if words is not None else words_of(module.text))
         # Only uses that may name another module's function (for a module the index summarised,

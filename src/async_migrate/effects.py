@@ -57,7 +57,7 @@ DB_CALLS = {
     "django.shortcuts.render", "django.template.loader.render_to_string",
     "django.contrib.auth.login", "django.contrib.auth.logout", "django.contrib.auth.authenticate",
     "django.contrib.auth.get_user", "django.contrib.auth.update_session_auth_hash",
-    "django.db.connection.cursor",
+    "django.db.connection.cursor", "django.contrib.sites.shortcuts.get_current_site",
 }
 DB_PREFIXES = ("django.db.transaction.", "django.db.connection", "django.core.serializers.")
 # Method names that mean database work whatever the receiver; names that are also common on

@@ -53,7 +53,7 @@ class ProjectFacts:
                 models = build_model_index(project, settings.auth_user_model)
                 effects = EffectIndex(project, frozenset(models.model_qualnames.values()), models.relation_names)
                 routes = collect_routes(project, settings.root_urlconf)
-                views = find_views(project, routes.routes, unrouted_callers)
+                views = find_views(project, routes.routes, unrouted_callers, frozenset(routes.urlconfs))
             project.save_cache()
         finally:
             gc.enable()

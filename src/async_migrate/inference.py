@@ -275,6 +275,10 @@ class ValueInference:
         model = value.model or ("User" if value.kind == v.USER else None)
         if value.kind not in (v.INSTANCE, v.USER) or model is None:
             return ""
+        contrib = self.ctx.facts.models.contrib(model)
+        if contrib is not None:
+            read = f"{value.prefix}__{contrib.str_reads}" if value.prefix else contrib.str_reads
+            return f"{model}.__str__() reads {contrib.str_reads}" if contrib.str_reads and read not in value.loaded else ""
         found = self._model_member(model, "__str__")
         effect = self._member_effect(model, "__str__", *found) if found else None
         return f"{model}.__str__() ({effect.reason})" if effect is not None and not effect.is_pure else ""

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .django_api import QUERYSET_CHAIN
+from .django_models import BY_NAME as CONTRIB_BY_NAME
+from .django_models import CONTRIB_MODELS, DjangoModel
 from .project import Module, Project
 
 MODEL_BASES = {
@@ -81,6 +83,11 @@ class ModelIndex:
             short = USER_MODEL
         return self.models.get(short) if short else None
 
+    def contrib(self, short: str | None) -> DjangoModel | None:
+        """The Django model ``short`` names, when it is one of Django's own (not a project model)."""
+        model = CONTRIB_BY_NAME.get(short or "")
+        return model if model is not None and model.qualified in self.model_qualnames else None
+
     @cached_property
     def qualnames(self) -> dict[str, list[str]]:
         """Short name -> the qualified names of the project's models of that name."""
@@ -99,9 +106,6 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
     user = ModelInfo(USER_MODEL, fields={"username", "email", "password"})
     user.relations.update({"groups": Relation("m2m", "Group"), "user_permissions": Relation("m2m", "Permission")})
     index.models[USER_MODEL] = user
-    index.models["Group"] = ModelInfo("Group", {"permissions": Relation("m2m", "Permission"),
-                                                "user_set": Relation("reverse_m2m", USER_MODEL)})
-    index.models["Permission"] = ModelInfo("Permission")
 
     classes = {f"{m.name}.{name}": (m, name, info) for m in project.defining_modules()
                for name, info in m.class_info.items()}
@@ -150,11 +154,26 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
     for qualified in AUTH_DB_FORMS:
         index.forms.setdefault(qualified, FormInfo(qualified.rsplit(".", 1)[1], False, True))
 
+    _add_contrib_models(index)
     custom_user = auth_user_model.rsplit(".", 1)[-1] if auth_user_model else None
     if custom_user and custom_user in index.models:
         index.models[USER_MODEL] = index.models[custom_user]
     _add_reverse_relations(index)
     return index
+
+
+def _add_contrib_models(index: ModelIndex) -> None:
+    """Django's own models (``Group``, ``ContentType``, ``Site``, ...), each unless a project model
+    has its short name (models are known by it): then its name stays unknown, and a view
+    using it stays sync, as before."""
+    for model in CONTRIB_MODELS:
+        if model.name in index.models:
+            continue
+        index.models[model.name] = ModelInfo(model.name, {k: Relation(*r) for k, r in model.relations.items()},
+                                             fields=set(model.fields))
+        index.model_qualnames[model.qualified] = model.name
+        for method in model.manager_io:
+            index.manager_methods.setdefault(method, False)
 
 
 def _read_model(module: Module, node: ast.ClassDef, info: ModelInfo, auth_user_model: str | None) -> None:

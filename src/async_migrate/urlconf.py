@@ -47,19 +47,47 @@ def _visit_module(project: Project, module: Module, result: UrlconfResult, seen:
         return
     seen.add(module.name)
     result.urlconfs.append(module.name)
-    for node in flat_statements(module.tree.body):   # routes added under ``if settings.X:`` count
+    _visit_list(project, module, "urlpatterns", result, seen)
+
+
+def _visit_list(project: Project, module: Module, name: str, result: UrlconfResult, seen: set[str]) -> None:
+    """The routes a module-level list gets: ``name = [...]``, ``name += [...]``,
+    ``name.append(...)``/``extend(...)``, also under ``if settings.X:`` and ``try``."""
+    for node in flat_statements(module.tree.body):
         value = None
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             value = node.value
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) \
-                and node.target.id == "urlpatterns":
+                and node.target.id == name:
             value = node.value
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
                 and isinstance(node.value.func, ast.Attribute) \
-                and isinstance(node.value.func.value, ast.Name) and node.value.func.value.id == "urlpatterns":
+                and isinstance(node.value.func.value, ast.Name) and node.value.func.value.id == name:
             value = ast.List(elts=list(node.value.args))
         if value is not None:
             _visit_patterns(project, module, value, result, seen)
+
+
+def _visit_named_list(project: Project, module: Module, node: ast.expr, result: UrlconfResult,
+                      seen: set[str]) -> bool:
+    """``include(patterns_user)``, ``urlpatterns = [...] + api_patterns``: a list of routes by its
+    name, defined in this module or imported from another (Django's docs show both).  False
+    when ``node`` names no module-level list of a project module."""
+    if isinstance(node, ast.Name) and not module.defines(node.id) and node.id not in module.imports:
+        owner, name = module, node.id
+    else:
+        qualified = module.qualify(node)
+        found = project.lookup(qualified) if qualified else None
+        if found is None or found[0].defines(found[1]) or project.find_module(qualified) is not None:
+            return False
+        owner, name = found
+    key = f"{owner.name}:{name}"
+    if key not in seen:
+        seen.add(key)
+        if owner.name not in result.urlconfs:   # its routes are references, not calls
+            result.urlconfs.append(owner.name)
+        _visit_list(project, owner, name, result, seen)
+    return True
 
 
 def _visit_patterns(project: Project, module: Module, node: ast.expr | None, result: UrlconfResult,
@@ -80,6 +108,8 @@ def _visit_patterns(project: Project, module: Module, node: ast.expr | None, res
         elif func in PATTERN_WRAPPERS:
             for arg in node.args:
                 _visit_patterns(project, module, arg, result, seen)
+    elif isinstance(node, (ast.Name, ast.Attribute)):
+        _visit_named_list(project, module, node, result, seen)
 
 
 def _visit_view(project: Project, module: Module, view: ast.expr, result: UrlconfResult,
@@ -122,6 +152,9 @@ def _visit_include(project: Project, module: Module, arg: ast.expr, result: Urlc
     else:
         qualified = module.qualify(arg)
         target = project.find_module(qualified) if qualified else None
+        if target is None:
+            _visit_named_list(project, module, arg, result, seen)
+            return
     if target is not None:
         _visit_module(project, target, result, seen)
 

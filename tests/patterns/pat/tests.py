@@ -8,7 +8,7 @@ requests run the view inside an event loop, so a sync query left in an async vie
 """
 
 from asgiref.sync import async_to_sync, sync_to_async
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import TestCase
@@ -509,3 +509,12 @@ class PatternTests(TestCase):
         c.force_login(self.carol)
         self.ok(c.get("/my-review-total/"), {"reviews": Review.objects.filter(user=self.carol).count()})
 
+    def check_django_contrib_models(self, c):
+        editors = Group.objects.create(name="editors")
+        editors.permissions.add(*Permission.objects.filter(codename__in=["change_book", "add_book"]))
+        self.ok(c.get(f"/group-permissions/{editors.pk}/"),
+                {"group": "editors", "codes": ["add_book", "change_book"], "count": 4,
+                 "label": "Can add book", "app": "pat"})
+
+    def check_route_in_a_named_list(self, c):
+        self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -96,4 +96,8 @@ urlpatterns = [
     path("stock-total/", views.stock_total, name="stock_total"),
     path("books-by-author/", views.books_by_author, name="books_by_author"),
     path("author-portrait/<int:pk>/", views.author_portrait, name="author_portrait"),
+    path("group-permissions/<int:pk>/", views.group_permissions, name="group_permissions"),
 ]
+
+extra_patterns = [path("names/", views.tag_names, name="tag_names")]
+urlpatterns += [path("tags/", include(extra_patterns))]

@@ -12,6 +12,8 @@ import time
 
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django import db
@@ -779,3 +781,21 @@ def author_portrait(request, pk):
     data = author.portrait.read()
     author.portrait.close()
     return JsonResponse({"name": author.portrait.name, "size": author.portrait.size, "data": data.decode()})
+
+
+# pattern: django_contrib_models
+# (Django's own models: Group, Permission, ContentType have the QuerySet API; get_for_model() and
+# Permission.__str__ (it reads content_type) query behind plain-looking calls)
+def group_permissions(request, pk):
+    group = Group.objects.get(pk=pk)
+    codes = [p.codename for p in group.permissions.order_by("codename")]
+    kind = ContentType.objects.get_for_model(Book)
+    first = Permission.objects.filter(content_type=kind).order_by("codename").first()
+    return JsonResponse({"group": group.name, "codes": codes, "count": Permission.objects.filter(content_type=kind).count(),
+                         "label": str(first).rsplit(" | ", 1)[-1], "app": first.content_type.app_label})
+
+
+# pattern: route_in_a_named_list
+# (reached only through a module-level list of routes: ``include(extra_patterns)``)
+def tag_names(request):
+    return JsonResponse({"tags": [t.name for t in Tag.objects.order_by("name")]})
