@@ -134,6 +134,8 @@ EXPECTED = {
     "book_stock_deferred": WRAP,            # deferred_field_read: was async for + select_related on a deferred FK
     "group_permissions": WRAP,              # django_contrib_models: Group/Permission/ContentType (was sync: unknown)
     "tag_names": CONVERT,                   # route_in_a_named_list: include(extra_patterns) (was not routed)
+    "visit_count": CONVERT,                 # cache_by_alias: caches["db"].get() was left sync in async def
+    "volume_detail": WRAP,                  # model_reexported_by_a_package (wger's models/__init__.py)
 }
 
 

@@ -778,3 +778,65 @@ def test_djangos_own_models_have_the_queryset_api(tmp_path):
     '''
     plan = plan_of(make_project(tmp_path / "own", files))
     assert plan["site"][0] == "sync" and "has no known async behaviour" in plan["site"][1]
+
+
+def test_models_of_a_src_layout_and_a_models_package_are_known(tmp_path):
+    """pretalx: ``from pretalx.person.models import User``, the model defined in
+    src/pretalx/person/models/user.py and re-exported by the package: 'outside the project'."""
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"].replace("proj.settings", "shop.settings"),
+        "src/shop/__init__.py": "", "src/shop/settings.py": 'ROOT_URLCONF = "shop.urls"\n',
+        "src/shop/urls.py": '''
+            from django.urls import path
+            from shop import views
+
+            urlpatterns = [path("", views.count)]
+        ''',
+        "src/shop/catalog/__init__.py": "",
+        "src/shop/catalog/models/__init__.py": "from .item import Item\n",
+        "src/shop/catalog/models/item.py": '''
+            from django.db import models
+
+            class Item(models.Model):
+                name = models.CharField(max_length=10)
+        ''',
+        "src/shop/views.py": '''
+            from django.http import JsonResponse
+            from shop.catalog.models import Item
+
+            def count(request):
+                return JsonResponse({"n": Item.objects.count()})
+        ''',
+    })
+    assert plan_of(root)["count"] == ("convert", "1 native async point")
+
+
+def test_an_instance_of_an_unknown_model_is_read_with_care(tmp_path):
+    """``get_object_or_404(Thing)`` of a model the index cannot see (a third-party app's): its
+    methods were pure and its attributes plain, so a relation read ran on the event loop."""
+    views = '''
+        from django.http import JsonResponse
+        from django.shortcuts import get_object_or_404
+        from vendor.models import Thing
+
+        def method(request, pk):
+            thing = get_object_or_404(Thing, pk=pk)
+            return JsonResponse({"image": thing.get_image(request), "pk": thing.pk})
+
+        def field(request, pk):
+            return JsonResponse({"owner": get_object_or_404(Thing, pk=pk).owner})
+    '''
+    root = make_project(tmp_path, {
+        "manage.py": FILES["manage.py"], "proj/__init__.py": "", "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\n',
+        "proj/urls.py": '''
+            from django.urls import path
+            from proj import views
+
+            urlpatterns = [path("m/", views.method), path("f/", views.field)]
+        ''',
+        "proj/views.py": views,
+    })
+    plan = plan_of(root)
+    assert plan["method"] == ("wrap", "1 native async point, 1 sync_to_async hop")
+    assert plan["field"] == ("sync", "line 10: .owner of an instance of a model the analysis does not know "
+                                     "may be a lazy relation")

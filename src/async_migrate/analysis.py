@@ -51,6 +51,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         self.nested = 0          # depth inside lambdas / nested defs / classes
         self.genexp = 0          # depth inside generator expressions (no await possible)
         self._handled: set[int] = set()
+        self._called: set[int] = set()   # attributes that are a call's function (``obj.method``)
         self._stores: dict[int, bool] = {}   # attribute or subscript assigned to -> augmented (``x.a += 1``)
         self.regions = 0
         self._regions: frozenset[int] | None = None
@@ -401,6 +402,10 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             return
         model = base.model or ("User" if base.kind == v.USER else "")
         info = self.ctx.facts.models.models.get(model)
+        if info is None and attr not in ("pk", "id") and store is None and id(node) not in self._called:
+            # A model the index does not know (a third-party one): any field may be a relation.
+            self.block(node, f".{attr} of an instance of a model the analysis does not know may be a lazy relation")
+            return
         relation = info.relations.get(attr) if info else None
         if relation is None:
             if info is not None and attr not in info.fields:

@@ -29,6 +29,7 @@ class CallRules:
     def visit_Call(self, node: cst.Call) -> None:
         self._note_key_lambda(node)
         if isinstance(node.func, cst.Attribute):
+            self._called.add(id(node.func))
             self._method_call(node, node.func)
         else:
             self._function_call(node)
@@ -84,6 +85,10 @@ class CallRules:
                 async_name, minimum = api.USER_METHODS[name]
                 self._native_or_wrap(node, "method", ctx.supports(minimum), async_name, f"user .{name}()",
                                      codemod=AUTH, backend_bound=name != "check_password")
+            elif base.kind == v.INSTANCE and base.model not in ctx.facts.models.models:
+                # An instance of a model the index does not know (wger's Ingredient.get_image()
+                # read a reverse one-to-one): what its methods do is unknown, so they run in a thread.
+                self.point(node, "wrap_method", WRAP, False, f".{name}() of an instance of an unknown model")
             elif self._model_method_touches_db(base.model, name):
                 self.point(node, "wrap_method", WRAP, False, f"model method .{name}() uses the database")
             elif name in api.MODEL_QUERYING_METHODS or name.startswith(api.MODEL_QUERYING_PREFIXES):

@@ -14,6 +14,8 @@ from .values import Value
 CLEANED_DATA = "form.cleaned_data"   # the source of a form's cleaned_data value
 ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
                       "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter"}
+CACHES = "django.core.cache.caches"   # ``caches[alias]`` is a cache
+CACHE_NAMES = {"django.core.cache.cache": Value(v.CACHE), CACHES: Value(v.PLAIN, source=CACHES)}
 
 
 class ValueInference:
@@ -38,6 +40,8 @@ class ValueInference:
             return self._fetched(self.value_of(node.for_in.iter)) if _bare_loop(node) else v.PLAIN_VALUE
         if isinstance(node, cst.Subscript):
             base = self.value_of(node.value)
+            if base.source == CACHES:   # ``caches["default"]``: a cache like ``cache``
+                return Value(v.CACHE)
             if base.kind == v.QUERYSET and is_slice(node):
                 return base.with_(origin=node)
             if base.kind == v.QUERYSET and not base.rows_plain:
@@ -64,14 +68,21 @@ class ValueInference:
             model = self.ctx.facts.models.models.get("User")
         if model is not None:
             return Value(v.MODEL, model.name)
-        if qualified in ("django.core.cache.cache",):
-            return Value(v.CACHE)
+        if qualified in CACHE_NAMES:
+            return CACHE_NAMES[qualified]
         form = self.ctx.facts.models.forms.get(qualified)
         if form is not None:
             return Value(v.PLAIN, source="form class")
         return v.PLAIN_VALUE
 
     def _attribute_value(self, node: cst.Attribute) -> Value:
+        head = node.value
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if isinstance(head, cst.Name) and head.value not in self.env:   # ``cache_module.cache``
+            known = CACHE_NAMES.get(self.ctx.qualify(node) or "")
+            if known is not None:
+                return known
         base, attr = self.value_of(node.value), node.attr.value
         models = self.ctx.facts.models
         if base.kind == v.MODEL:

@@ -154,12 +154,44 @@ def build_model_index(project: Project, auth_user_model: str | None = None) -> M
     for qualified in AUTH_DB_FORMS:
         index.forms.setdefault(qualified, FormInfo(qualified.rsplit(".", 1)[1], False, True))
 
+    _add_reexports(project, index)
+    _add_import_names(project, index)
     _add_contrib_models(index)
     custom_user = auth_user_model.rsplit(".", 1)[-1] if auth_user_model else None
     if custom_user and custom_user in index.models:
         index.models[USER_MODEL] = index.models[custom_user]
     _add_reverse_relations(index)
     return index
+
+
+def _add_import_names(project: Project, index: ModelIndex) -> None:
+    """``pretalx.person.models.user.User`` for ``src.pretalx.person.models.user.User``: a module
+    below folders that are no packages (a ``src/`` layout) is imported without them."""
+    for names in (index.model_qualnames, index.forms):
+        for qualified, value in list(names.items()):
+            parts = qualified.split(".")
+            folder, strip = project.root, 0
+            while strip < len(parts) - 2 and not (folder / parts[strip] / "__init__.py").is_file():
+                folder, strip = folder / parts[strip], strip + 1
+            if 0 < strip < len(parts) - 2:
+                names.setdefault(".".join(parts[strip:]), value)
+
+
+def _add_reexports(project: Project, index: ModelIndex) -> None:
+    """``pretalx.person.models.User`` for the model ``pretalx.person.models.user.User``: a package
+    ``__init__`` importing a model or form (models split into a package) names it too."""
+    packages = [m for m in project.modules.values() if m.path.name == "__init__.py" and "import" in m.text]
+    for _ in range(3):   # a package re-exporting a subpackage's re-export
+        added = False
+        for package in packages:
+            for local, target in package.imports.items():
+                alias = f"{package.name}.{local}"
+                for names in (index.model_qualnames, index.forms):
+                    if target in names and alias not in names:
+                        names[alias] = names[target]
+                        added = True
+        if not added:
+            return
 
 
 def _add_contrib_models(index: ModelIndex) -> None:

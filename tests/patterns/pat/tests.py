@@ -518,3 +518,11 @@ class PatternTests(TestCase):
 
     def check_route_in_a_named_list(self, c):
         self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})
+
+    def check_cache_by_alias(self, c):
+        self.ok(c.get("/visit-count/"), {"visits": 1, "again": 1, "last": 1})
+        self.ok(c.get("/visit-count/"), {"visits": 2, "again": 2, "last": 2})
+
+    def check_model_reexported_by_a_package(self, c):
+        self.ok(c.get(f"/volume/{self.beta.pk}/"),
+                {"author": "Ann", "link": f"/book-get/{self.beta.pk}/?by=Ann", "tags": ["django", "python"]})

@@ -97,6 +97,8 @@ urlpatterns = [
     path("books-by-author/", views.books_by_author, name="books_by_author"),
     path("author-portrait/<int:pk>/", views.author_portrait, name="author_portrait"),
     path("group-permissions/<int:pk>/", views.group_permissions, name="group_permissions"),
+    path("visit-count/", views.visit_count, name="visit_count"),
+    path("volume/<int:pk>/", views.volume_detail, name="volume_detail"),
 ]
 
 extra_patterns = [path("names/", views.tag_names, name="tag_names")]

@@ -14,7 +14,8 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core import cache as cache_module
+from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
 from django import db
 from django.db import connection, connections, transaction
@@ -26,6 +27,7 @@ from django.views import View
 from . import services
 from .forms import BookForm, TaggedBookForm
 from .models import Author, Book, Note, Review, Tag
+from .shelf import Volume
 
 UserModel = get_user_model()
 logger = logging.getLogger(__name__)
@@ -799,3 +801,21 @@ def group_permissions(request, pk):
 # (reached only through a module-level list of routes: ``include(extra_patterns)``)
 def tag_names(request):
     return JsonResponse({"tags": [t.name for t in Tag.objects.order_by("name")]})
+
+
+# pattern: cache_by_alias
+# (``caches["db"]`` and ``cache_module.cache`` are caches too: their calls have async forms)
+def visit_count(request):
+    store = caches["db"]
+    visits = store.get("visits", 0) + 1
+    store.set("visits", visits)
+    cache_module.cache.set("last", visits)
+    return JsonResponse({"visits": visits, "again": caches["db"].get("visits"), "last": cache_module.cache.get("last")})
+
+
+# pattern: model_reexported_by_a_package
+# (``Volume`` is ``pat.models.Book`` named by a package: was an unknown model, its relation,
+# property and method reads left on the event loop)
+def volume_detail(request, pk):
+    volume = get_object_or_404(Volume, pk=pk)
+    return JsonResponse({"author": volume.author.name, "link": volume.get_absolute_url(), "tags": volume.tag_names})

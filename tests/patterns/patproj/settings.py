@@ -49,7 +49,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "patterns",
-    }
+    },
+    # A cache that queries: a sync call left in an async view raises SynchronousOnlyOperation.
+    "db": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pattern_cache"},
 }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
