@@ -108,7 +108,9 @@ SHAPES = {
     "site/settings.py": 'ROOT_URLCONF = "site.urls"\n',
     "site/urls.py": '''
         from django.urls import path
-        from site import called_views, generic_views, guarded_views
+        from site import called_views, decorated_views, generic_views, guarded_views
+        from site.decorated_views import in_urls
+        from django.views.decorators.cache import cache_page
 
         urlpatterns = [
             path("called/", called_views.called),
@@ -116,7 +118,54 @@ SHAPES = {
             path("empty/", generic_views.Empty.as_view()),
             path("guarded/", guarded_views.Guarded.as_view()),
             path("child/", guarded_views.Child.as_view()),
+            path("cached/", decorated_views.cached),
+            path("custom/", decorated_views.custom),
+            path("class/", decorated_views.Decorated.as_view()),
+            path("handler/", decorated_views.HandlerDecorated.as_view()),
+            path("in-urls/", cache_page(60)(in_urls)),
         ]
+    ''',
+    "site/decorated_views.py": '''
+        from django.http import HttpResponse
+        from django.utils.decorators import method_decorator
+        from django.views import View
+        from django.views.decorators.cache import cache_page
+
+        from site.tools import audited, tag
+
+
+        @cache_page(60)
+        def cached(request):
+            return HttpResponse("c")
+
+
+        @audited
+        def custom(request):
+            return HttpResponse("c")
+
+
+        @tag
+        class Decorated(View):
+            def get(self, request):
+                return HttpResponse("d")
+
+
+        class HandlerDecorated(View):
+            @audited
+            def get(self, request):
+                return HttpResponse("h")
+
+
+        def in_urls(request):
+            return HttpResponse("u")
+    ''',
+    "site/tools.py": '''
+        def audited(view):
+            return view
+
+
+        def tag(cls):
+            return cls
     ''',
     "site/called_views.py": '''
         from django.http import HttpResponse
@@ -179,6 +228,18 @@ def test_shapes_that_keep_a_view_sync_are_settled_by_the_index(tmp_path, parsed)
     assert plan["Guarded"] == ("sync", "Guard overrides dispatch(), which Django calls on the event loop: "
                                        "it would have to become async too")
     assert plan["Child"][0] == "sync" and plan["Child"][1].startswith("inherits handler")
+    assert plan["cached"] == plan["in_urls"] == (
+        "sync", "@cache_page is not async-safe (runs its middleware on the event loop)")
+    custom = "decorator site.tools.audited may not support async views (list it in async-safe-decorators if it does)"
+    assert plan["custom"] == plan["HandlerDecorated"] == ("sync", custom)
+    assert plan["Decorated"] == ("sync", "class decorator site.tools.tag wraps dispatch (sync)")
+
+
+def test_a_decorator_listed_as_async_safe_leaves_the_view_to_the_full_pass(tmp_path, parsed):
+    root = make_project(tmp_path, SHAPES)
+    plan = plan_of(root, async_safe_decorators=frozenset({"audited"}))
+    assert set(parsed) == {"decorated_views.py"}
+    assert plan["custom"][0] == plan["HandlerDecorated"][0] == "convert"
 
 
 def _projects(tmp_path: Path) -> list[Path]:

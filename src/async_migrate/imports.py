@@ -12,6 +12,7 @@ import libcst as cst
 
 from .builders import is_docstring
 from .cst_names import dotted, names_under
+from .partial import Unparsed
 from .positions import ModuleLines
 
 Needed = tuple[str, str | None]   # ("asgiref.sync", "sync_to_async") or ("asyncio", None)
@@ -116,7 +117,7 @@ def _recomma(names: list[cst.ImportAlias], original: list[cst.ImportAlias]) -> l
 
 
 def _after_code(body: list, index: int) -> bool:
-    return any(isinstance(s, (cst.FunctionDef, cst.ClassDef)) for s in body[:index])
+    return any(isinstance(s, (cst.FunctionDef, cst.ClassDef, Unparsed)) for s in body[:index])
 
 
 def _after_docstring(body: list) -> int:
@@ -141,6 +142,9 @@ def _used_names(tree: cst.Module, wanted: set[str], original: ModuleLines | None
 
     def stop(node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.Import, cst.ImportFrom)):
+            return True
+        if isinstance(node, Unparsed):
+            used.update(node.uses(wanted))
             return True
         if original is None or not original.holds(node):
             return False

@@ -20,22 +20,23 @@ from .decisions import (ALREADY_ASYNC, CONVERT, NOT_ROUTED, SKIP_COMMENT, SKIP_M
 from .discovery import FoundView
 from .facts import Options, ProjectFacts
 from .grouping import group_wraps
+from .partial import defined_names
 from .positions import module_lines
-from .view_shape import callers_reason, class_reason
-
-NON_ATOMIC = "django.db.transaction.non_atomic_requests"
+from .view_shape import callers_reason, class_decorator_reason, class_reason, decorators_reason
 
 
 def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled: frozenset[str],
-                path: Path | None, module_name: str) -> ModulePlan:
+                path: Path | None, module_name: str, settled: dict[str, ViewPlan] | None = None) -> ModulePlan:
+    """``settled``: the plans the index made (``index_plan``), by view name: taken as they are."""
     found = facts.views_in(path) if path else sorted(facts.views.values(), key=lambda v: v.line)
     if not found:
         return ModulePlan()
+    settled = settled or {}
     lines = module_lines(tree)
     line_of = lines.line_of
     defs = {s.name.value: s for s in tree.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
     imports = import_table(tree, module_name, is_package=bool(path and path.name == "__init__.py"))
-    ctx = Context(facts, options, module_name, imports, set(defs),
+    ctx = Context(facts, options, module_name, imports, set(defs) | defined_names(tree),
                   line_of, {k: d for k, d in defs.items() if isinstance(d, cst.ClassDef)})
     ctx.functions = {k: d for k, d in defs.items() if isinstance(d, cst.FunctionDef)}
     ctx.lines = lines
@@ -43,9 +44,10 @@ def plan_module(tree: cst.Module, facts: ProjectFacts, options: Options, enabled
     may_skip = SKIP_MARK in lines.code   # else no header or comment of the module can hold the comment
     for view in found:
         node = defs.get(view.name)
-        if node is None:
-            continue
-        plan.views.append(_decide(view, node, ctx, enabled, tree, line_of, may_skip))
+        if view.name in settled:
+            plan.views.append(settled[view.name])
+        elif node is not None:
+            plan.views.append(_decide(view, node, ctx, enabled, tree, line_of, may_skip))
     return plan
 
 
@@ -113,47 +115,18 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
 
 
 def _structural_reason(view: FoundView, node, ctx: Context, functions: list[cst.FunctionDef]) -> str:
-    """Reasons that keep a view sync before looking at its body."""
+    """Reasons that keep a view sync before looking at its body (the index gives the same:
+    ``index_plan``)."""
     reason = callers_reason(view, ctx.facts.project.root)
     if reason:
         return reason
     if isinstance(node, cst.ClassDef):
-        reason = class_reason(view, {f.name.value for f in _class_functions(node)})
+        reason = class_reason(view, {f.name.value for f in _class_functions(node)}) \
+            or class_decorator_reason([_decorator_name(d, ctx) for d in node.decorators])
         if reason:
             return reason
-        for decorator in node.decorators:
-            return f"class decorator {_decorator_name(decorator, ctx)} wraps dispatch (sync)"
-    decorators = [d for f in functions for d in f.decorators]
-    names = [_decorator_name(d, ctx) for d in decorators] + list(view.wrappers)
-    if ctx.facts.settings.atomic_requests and NON_ATOMIC not in names:
-        if not ctx.options.unsafe or isinstance(node, cst.ClassDef):
-            return ("ATOMIC_REQUESTS is on: Django refuses async views unless @transaction.non_atomic_requests "
-                    "(--unsafe adds it to function views; the view then loses its request-wide transaction)")
-    for name in names:
-        why = _decorator_problem(name, ctx)
-        if why:
-            return why
-    return ""
-
-
-def _decorator_problem(name: str, ctx: Context) -> str:
-    if name == NON_ATOMIC or name in ctx.options.async_safe_decorators \
-            or name.rsplit(".", 1)[-1] in ctx.options.async_safe_decorators:
-        return ""
-    if name.startswith("django.db.transaction.atomic"):
-        return ""   # handled as one moved block (see _atomic_decorator)
-    if name in api.DECORATORS:
-        minimum = api.DECORATORS[name]
-        short = name.rsplit(".", 1)[-1]
-        if minimum is None:
-            return f"@{short} is not async-safe (runs its middleware on the event loop)"
-        if ctx.options.target < minimum:
-            return f"@{short} supports async views only from Django {api.format_version(minimum)}"
-        backend = ctx.facts.settings.sync_backend
-        if name in api.AUSER_DECORATORS and backend and ctx.supports(api.BACKEND_ASYNC_MIN):
-            return f"@{short} awaits request.auser(), which calls {backend}.aget_user(): it has none"
-        return ""
-    return f"decorator {name} may not support async views (list it in async-safe-decorators if it does)"
+    names = [_decorator_name(d, ctx) for f in functions for d in f.decorators] + list(view.wrappers)
+    return decorators_reason(names, isinstance(node, cst.ClassDef), ctx.facts.settings, ctx.options)
 
 
 def _atomic_decorator(function: cst.FunctionDef, ctx: Context) -> int | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import index_cache
+from .django_api import HTTP_HANDLERS
 from .downlevel import NeedsLibCST, parse_any
 from .prefilter import needs_summary, parses, symtable_parses
 from .files import SKIP_DIRS, FileProblem, iter_python_files, read_source
@@ -69,6 +70,7 @@ class FunctionInfo:
     returned_calls: frozenset[str] = frozenset()   # last part of each ``return call(...)`` name
                                                   # (only for ``def f(request, ...)`` outside views
                                                   # modules: is it view-shaped?)
+    decorators: tuple[str, ...] = ()   # qualified names (``decorator_name``)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class ClassInfo:
     line: int
     bases: tuple[str, ...]          # qualified names of the bases ("" when not a dotted name)
     methods: dict[str, bool]        # method name -> is ``async def``
+    decorators: tuple[str, ...] = ()           # the class's own, qualified (``decorator_name``)
+    handler_decorators: tuple[str, ...] = ()   # those of its HTTP handlers, in the body's order
 
 
 @dataclass(eq=False)
@@ -130,10 +134,12 @@ class Module:
                 module.function_info[node.name] = FunctionInfo(node.lineno, False, None)
         for node in defs:
             if isinstance(node, ast.ClassDef):
+                methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
                 module.class_info[node.name] = ClassInfo(
                     node.lineno, tuple(module.qualify(b) or "" for b in node.bases),
-                    {n.name: isinstance(n, ast.AsyncFunctionDef) for n in node.body
-                     if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))})
+                    {n.name: isinstance(n, ast.AsyncFunctionDef) for n in methods},
+                    module.decorator_names(node),
+                    tuple(d for n in methods if n.name in HTTP_HANDLERS for d in module.decorator_names(n)))
             else:
                 module.function_info[node.name] = module._function_info(node)
         if keep_tree:
@@ -153,7 +159,13 @@ class Module:
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Call):
                     returned.add((self.qualify(inner.value.func) or "").rsplit(".", 1)[-1])
-        return FunctionInfo(node.lineno, isinstance(node, ast.AsyncFunctionDef), first, frozenset(returned))
+        return FunctionInfo(node.lineno, isinstance(node, ast.AsyncFunctionDef), first, frozenset(returned),
+                            self.decorator_names(node))
+
+    def decorator_names(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> tuple[str, ...]:
+        """The qualified name of each decorator (of the called name for ``@deco(...)``), "?"
+        where it is no dotted name: what ``plan._decorator_name`` gives for the LibCST node."""
+        return tuple(self.qualify(d.func if isinstance(d, ast.Call) else d) or "?" for d in node.decorator_list)
 
     @property
     def tree(self) -> ast.Module:

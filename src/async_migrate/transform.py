@@ -11,10 +11,11 @@ from pathlib import Path
 import libcst as cst
 from libcst import ParserSyntaxError
 
-from .decisions import ModulePlan
+from .decisions import ModulePlan, ViewPlan
 from .facts import Options, ProjectFacts
 from .files import FileProblem
 from .imports import apply_imports
+from .partial import partial_module
 from .plan import plan_module
 from .registry import all_codemods
 from .rewriter import RewriteState, rewrite_module
@@ -36,15 +37,31 @@ def _check_nesting(text: str) -> None:
 
 
 def transform_source(text: str, path: Path | None, facts: ProjectFacts, options: Options,
-                     enabled: frozenset[str], nesting_checked: bool = False) -> tuple[str, ModulePlan]:
+                     enabled: frozenset[str], nesting_checked: bool = False,
+                     settled: dict[str, ViewPlan] | None = None,
+                     ast_tree: ast.Module | None = None) -> tuple[str, ModulePlan]:
     """Rewrite one module's source; raises cst.ParserSyntaxError for unparseable code.
-    ``nesting_checked``: the stdlib parsed it already (the project index), skip that check."""
+    ``nesting_checked``: the stdlib parsed it already (the project index), skip that check.
+    ``settled``: views the index decided (by name); ``ast_tree``: the module's ``ast`` tree,
+    given with ``settled``: only what the other views need is parsed (``partial``)."""
     if not nesting_checked:
         _check_nesting(text)
+    if ast_tree is not None:
+        open_views = {view.name for view in facts.views_in(path)} - set(settled or ()) if path else set()
+        tree = partial_module(text, ast_tree, open_views)
+        if tree is not None:
+            result, plan = rewrite_tree(tree, path, facts, options, enabled, settled)
+            if result is tree or plan.lines is None or plan.lines.code == text:
+                return _output(text, tree, result, plan)
+            # The parts did not give the text back: parse it whole.
     tree = cst.parse_module(text)
     if text.endswith("\r") and not tree.has_trailing_newline:
         tree = tree.with_changes(has_trailing_newline=True)   # LibCST drops a final lone "\r"
-    result, plan = rewrite_tree(tree, path, facts, options, enabled)
+    result, plan = rewrite_tree(tree, path, facts, options, enabled, settled)
+    return _output(text, tree, result, plan)
+
+
+def _output(text: str, tree: cst.Module, result: cst.Module, plan: ModulePlan) -> tuple[str, ModulePlan]:
     if result is tree:
         return text, plan   # nothing converted: the file stays exactly as it was
     reproduced = plan.lines.code if plan.lines is not None else tree.code
@@ -56,15 +73,16 @@ def transform_source(text: str, path: Path | None, facts: ProjectFacts, options:
 
 
 def rewrite_tree(tree: cst.Module, path: Path | None, facts: ProjectFacts, options: Options,
-                 enabled: frozenset[str]) -> tuple[cst.Module, ModulePlan]:
+                 enabled: frozenset[str], settled: dict[str, ViewPlan] | None = None) -> tuple[cst.Module, ModulePlan]:
     """Plan the module's views, then rewrite the planned ones with the ``enabled`` codemods
-    (plus the ``async def`` flip every one implies); ``tree`` itself when nothing changes."""
+    (plus the ``async def`` flip every one implies); ``tree`` itself when nothing changes.
+    ``settled``: plans the index made, by view name."""
     if path is not None and not facts.single_source:
         module = facts.project.module_for_path(path)
         module_name = module.name if module else path.stem
     else:
         path, module_name = None, "views"
-    plan = plan_module(tree, facts, options, enabled, path, module_name)
+    plan = plan_module(tree, facts, options, enabled, path, module_name, settled)
     state = RewriteState(options.target)
     result = rewrite_module(tree, plan, all_codemods(), state)
     if result is tree:

@@ -125,9 +125,11 @@ def _visit_view(project: Project, module: Module, view: ast.expr, result: Urlcon
             if target:
                 _add(project, target, True, where, wrappers, result)
             return
-        # A decorator applied in urls.py: ``login_required(views.profile)``.
+        # A decorator applied in urls.py: ``login_required(views.profile)``, ``cache_page(60)(views.x)``.
         if view.args:
-            _visit_view(project, module, view.args[0], result, seen, line, (*wrappers, func))
+            decorator = view.func.func if isinstance(view.func, ast.Call) else view.func
+            _visit_view(project, module, view.args[0], result, seen, line,
+                        (*wrappers, module.qualify(decorator) or "?"))
         return
     if isinstance(view, (ast.List, ast.Tuple)):  # path("x/", ([...], "app", "ns"))
         _visit_patterns(project, module, view.elts[0] if view.elts else None, result, seen)
