@@ -10,24 +10,27 @@ from __future__ import annotations
 import libcst as cst
 
 from .analysis import WRAP, Point
+from .fast_visit import walk
+from .positions import ModuleLines
 from .regions import Region, describe_statements
 
 GROUPABLE = {"wrap_call", "wrap_method", "getattr"}
 SIMPLE = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr)
 
 
-def group_wraps(function: cst.FunctionDef, points: list[Point]) -> list[Point]:
+def group_wraps(function: cst.FunctionDef, points: list[Point], lines: ModuleLines | None = None) -> list[Point]:
     """Return ``points`` with each run of two or more wrap-only statements replaced by one
-    ``group`` point (and ``drop`` points for the statements folded into it)."""
+    ``group`` point (and ``drop`` points for the statements folded into it).  ``lines``: the
+    module's line pass, to walk its nodes without rebuilding them (``fast_visit``)."""
     if sum(1 for p in points if p.kind in GROUPABLE) < 2:
         return points   # nothing to merge
     inside = {id(p.node): p for p in points}
     result = list(points)
     count = 0
-    for block in _blocks(function.body):
+    for block in _blocks(function.body, lines):
         run: list[tuple[cst.SimpleStatementLine, list[Point]]] = []
         for statement in [*block.body, None]:
-            found = _wrap_only(statement, inside) if statement is not None else None
+            found = _wrap_only(statement, inside, lines) if statement is not None else None
             if found:
                 run.append((statement, found))
                 continue
@@ -54,44 +57,53 @@ def _fold(points: list[Point], run, region: Region) -> list[Point]:
     return kept
 
 
-def _wrap_only(statement: cst.BaseStatement, points: dict[int, Point]) -> list[Point] | None:
+def _wrap_only(statement: cst.BaseStatement, points: dict[int, Point], lines: ModuleLines | None) -> list[Point] | None:
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1 \
             or not isinstance(statement.body[0], SIMPLE):
         return None
-    found: list[Point] = []
-    ok = True
-
-    class Scan(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            nonlocal ok
-            point = points.get(id(node))
-            if point is not None:
-                if point.kind in GROUPABLE and point.codemod == WRAP:
-                    found.append(point)
-                else:
-                    ok = False
-            return ok
-
-    statement.visit(Scan())
-    return found if ok and found else None
+    scan = _Scan(points)
+    walk(statement, scan, lines)
+    return scan.found if scan.ok and scan.found else None
 
 
-def _blocks(body: cst.BaseSuite):
+class _Scan(cst.CSTVisitor):
+    """The wrap points under a statement; ``ok`` False once another kind of point is met.
+    (A class of its own, not one per call: ``fast_visit`` keeps its hooks by class.)"""
+
+    def __init__(self, points: dict[int, Point]):
+        super().__init__()
+        self.points, self.found, self.ok = points, [], True
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        point = self.points.get(id(node))
+        if point is not None:
+            if point.kind in GROUPABLE and point.codemod == WRAP:
+                self.found.append(point)
+            else:
+                self.ok = False
+        return self.ok
+
+
+def _blocks(body: cst.BaseSuite, lines: ModuleLines | None) -> list[cst.IndentedBlock]:
     """Every indented block of the function, not looking into nested defs or classes."""
-    blocks: list[cst.IndentedBlock] = []
+    collect = _Blocks()
+    walk(body, collect, lines)
+    return collect.blocks
 
-    class Collect(cst.CSTVisitor):
-        def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-            blocks.append(node)
 
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
+class _Blocks(cst.CSTVisitor):
+    def __init__(self):
+        super().__init__()
+        self.blocks: list[cst.IndentedBlock] = []
 
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.blocks.append(node)
 
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
 
-    body.visit(Collect())
-    return blocks
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False

@@ -90,7 +90,7 @@ def _decide(view: FoundView, node: cst.FunctionDef | cst.ClassDef, ctx: Context,
                                 "inside the same transaction", {"decorator": atomic}))
             continue
         result: Analysis = analyse_function(function, ctx, node if isinstance(node, cst.ClassDef) else None)
-        points.extend(group_wraps(function, result.points))
+        points.extend(group_wraps(function, result.points, ctx.lines))
         blockers.extend(result.blockers)
         functions = functions + [f for f in result.async_functions if f not in functions]
     if blockers:
