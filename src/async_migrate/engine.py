@@ -91,7 +91,11 @@ def _settled(path: Path, facts: ProjectFacts, options: Options) -> tuple[dict, o
         return {}, None
     views = facts.views_in(module.path, resolved=True)
     plans = plans_from_index(facts, views, options)
-    return {plan.name: plan for plan in plans if plan is not None}, module.tree
+    settled = {plan.name: plan for plan in plans if plan is not None}
+    open_views = {view.name for view in views} - settled.keys()
+    if not (module.function_info.keys() | module.class_info.keys()) - open_views:
+        return settled, None   # every def is an open view: all of it is parsed (no tree needed)
+    return settled, module.tree
 
 
 def _decided_by_index(path: Path, facts: ProjectFacts | None, options: Options) -> FileResult | None:

@@ -169,7 +169,7 @@ def _needed(groups: list[_Group], open_views: set[str], block: int | None) -> se
             by_name.setdefault(statement.name, []).append(index)
         else:
             keep.add(index)
-    todo = list(keep)
+    todo = list(keep) if by_name else []
     while todo:
         for statement in groups[todo.pop()].statements:
             for name in _used(statement) & by_name.keys():
