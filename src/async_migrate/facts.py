@@ -45,6 +45,7 @@ class ProjectFacts:
         """``unrouted_callers=False`` skips looking for direct callers of views no URL reaches
         (they stay sync unless --include-unrouted, so their callers are never read);
         ``while_parsing``, ``cache``: see ``Project.load``."""
+        collecting = gc.isenabled()
         gc.disable()   # thousands of short-lived trees, no reference cycles: no collections
         try:
             project = Project.load(root, jobs, files, while_parsing, cache)
@@ -56,7 +57,8 @@ class ProjectFacts:
                 views = find_views(project, routes.routes, unrouted_callers, frozenset(routes.urlconfs))
             project.save_cache()
         finally:
-            gc.enable()
+            if collecting:   # (the engine keeps it off, and freezes what the build made)
+                gc.enable()
         return cls(project, settings, models, effects, views, routes.urlconfs)
 
     @classmethod
