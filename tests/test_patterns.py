@@ -136,6 +136,8 @@ EXPECTED = {
     "tag_names": CONVERT,                   # route_in_a_named_list: include(extra_patterns) (was not routed)
     "visit_count": CONVERT,                 # cache_by_alias: caches["db"].get() was left sync in async def
     "volume_detail": WRAP,                  # model_reexported_by_a_package (wger's models/__init__.py)
+    "books_mapped": CONVERT,                # map_filter_over_queryset: map()/filter() fetch their iterable
+    "books_iterated": CONVERT,              # queryset_handed_to_an_iterating_call: join/Counter/chain, enumerate/zip
 }
 
 

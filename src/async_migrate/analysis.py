@@ -271,7 +271,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         elif source.is_rows and not (isinstance(node.iter, cst.Call) and method(node.iter) in api.QUERYSET_TERMINAL):
             self.point(node, "for", ORM, True, "for over a queryset -> async for",
                        iterator=isinstance(node.iter, cst.Call) and method(node.iter) == "iterator")
-            self._bind_loop(node.target, source)
+            self._bind_loop(node.target, source, node.iter)
         elif source.kind == v.OPAQUE:
             self.unsafe_or_block(node.iter, "iterates a value of unknown kind") if isinstance(node.iter, cst.Call) \
                 else self.block(node, "iterates a value of unknown kind")
@@ -280,13 +280,30 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         elif source.kind == v.CURSOR:
             self.block(node, "iterates a database cursor (rows are fetched as it goes)")
         else:   # a list the query already fetched keeps its instances' type
-            self._bind_loop(node.target, source if source.kind == v.INSTANCES else v.PLAIN_VALUE)
+            self._bind_loop(node.target, source if source.kind == v.INSTANCES else v.PLAIN_VALUE, node.iter)
 
-    def _bind_loop(self, target: cst.BaseExpression, source: Value) -> None:
+    def _bind_loop(self, target: cst.BaseExpression, source: Value, iterated: cst.BaseExpression | None = None) -> None:
         if isinstance(target, cst.Name):
             self.env[target.value] = source.item() if source.gives_instances else v.PLAIN_VALUE
+            return
+        parts = self._zipped(iterated)
+        if isinstance(target, (cst.Tuple, cst.List)) and parts is not None and len(parts) == len(target.elements):
+            for element, part in zip(target.elements, parts):   # ``for i, book in enumerate(books)``
+                self._bind(element.value, part)
         else:
             self._bind(target, v.PLAIN_VALUE)
+
+    def _zipped(self, iterated: cst.BaseExpression | None) -> list[Value] | None:
+        """The value of each element of the tuples ``enumerate(items)`` or ``zip(a, b, ...)``
+        give: an instance where a query gave the items."""
+        if not isinstance(iterated, cst.Call) or self.ctx.qualify(iterated.func) not in ("enumerate", "zip"):
+            return None
+        positional = [a.value for a in iterated.args if a.keyword is None and not a.star]
+        if len(positional) != len(iterated.args) or not positional:
+            return None
+        items = [self.value_of(e) for e in positional]
+        items = [value.item() if value.gives_instances else v.PLAIN_VALUE for value in items]
+        return [v.PLAIN_VALUE, items[0]] if self.ctx.qualify(iterated.func) == "enumerate" else items
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
         self._comprehension_source(node.for_in, node)
@@ -312,7 +329,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
                 self.block(for_in, "comprehension over a value of unknown kind")
             elif source.kind == v.CURSOR:
                 self.block(for_in, "comprehension over a database cursor (rows are fetched as it goes)")
-            self._bind_loop(for_in.target, source)
+            self._bind_loop(for_in.target, source, for_in.iter)
             first = False
             for_in = for_in.inner_for_in
 

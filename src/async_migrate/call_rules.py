@@ -10,7 +10,7 @@ from . import values as v
 from .cst_names import dotted
 from .effects import BLOCKING, library_effect
 from .fast_visit import walk
-from .inference import ITERATING_BUILTINS
+from .inference import ITERATING_BUILTINS, ITERATING_LIBRARY, ITERATING_METHODS, iterated_arguments
 from .points import ASYNC_DEF, AUTH, IO, ORM, TEMPLATE, WRAP
 
 USER_CHANGING = {"django.contrib.auth.login", "django.contrib.auth.logout"}
@@ -151,6 +151,8 @@ class CallRules:
         if name in LOG_METHODS and any(self.str_queries(self.value_of(a.value)) for a in node.args):
             self.point(node, "wrap_method", WRAP, False, f".{name}() formats a value whose str() runs a query")
             return
+        if base.kind == v.PLAIN and name in ITERATING_METHODS:   # ``", ".join(qs)``, ``titles.extend(qs)``
+            self._iterated_arguments(node, name)
         if base.kind == v.PLAIN and isinstance(func.value, (cst.Name, cst.Attribute)):
             qualified = ctx.qualify(func) or ""
             effect = library_effect(qualified)
@@ -183,24 +185,8 @@ class CallRules:
             return
         short = qualified.rsplit(".", 1)[-1]
         if short in ITERATING_BUILTINS and "." not in qualified and node.args:
-            first = self.value_of(node.args[0].value)
-            if first.kind == v.CURSOR:
-                self.block(node, f"{short}() over a database cursor (rows are fetched as it goes)")
-                return
-            if first.kind == v.RAW and short in ("len", "bool"):
-                self.block(node, f"{short}() of a raw queryset (it has no acount()/aexists())")
-                return
-            if first.is_rows:
-                if short == "len" and isinstance(node.args[0].value, cst.Call) and first.is_query:
-                    self.point(node, "len", ORM, True, "len(queryset) -> await qs.acount()")
-                elif short == "list":
-                    self.point(node, "list", ORM, True, "list(queryset) -> [x async for x in qs]")
-                elif short == "bool":
-                    self.point(node, "bool", ORM, True, "bool(queryset) -> await qs.aexists()")
-                else:
-                    self.point(node.args[0].value, "materialise", ORM, True,
-                               f"{short}(queryset) -> {short}([x async for x in qs])")
-                self._handled.add(id(node.args[0].value))
+            for index, argument in iterated_arguments(short, node):
+                self._iterated(node, short, argument, whole=index == 0)
             return
         if qualified in ("django.shortcuts.redirect", "django.shortcuts.resolve_url"):
             self._url_of_object(node, short)
@@ -219,6 +205,8 @@ class CallRules:
         if effect is not None:
             if not effect.is_pure:
                 self._library_call(node, qualified, effect)
+            elif qualified.startswith(ITERATING_LIBRARY):
+                self._iterated_arguments(node, short)
             return
         form = ctx.facts.models.forms.get(qualified)
         if form is not None and form.model_form and any(a.keyword and a.keyword.value == "instance" for a in node.args):
@@ -436,18 +424,51 @@ class CallRules:
         effect = self.ctx.facts.effects.of_function(qualified) or library_effect(qualified)
         return f"{qualified.rsplit('.', 1)[-1]}() ({effect.reason})" if effect and not effect.is_pure else ""
 
-    def _note_key_lambda(self, node: cst.Call) -> None:
-        """``sorted(items, key=lambda b: ...)``, ``items.sort(key=...)``, ``min``/``max``: the
-        lambda's parameter is an item of ``items`` (an instance, when a query gave them)."""
-        key = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "key"), None)
-        if not isinstance(key, cst.Lambda) or len(key.params.params) != 1:
+    def _iterated_arguments(self, node: cst.Call, name: str) -> None:
+        """A queryset among the positional arguments of a call that iterates them is fetched first."""
+        for argument in (a.value for a in node.args if a.keyword is None and not a.star):
+            if id(argument) not in self._handled:
+                self._iterated(node, name, argument, whole=False)
+
+    def _iterated(self, node: cst.Call, short: str, argument: cst.BaseExpression, whole: bool) -> None:
+        """``argument`` is iterated by ``short``; ``whole``: it is the first argument of the
+        builtin ``short``, whose call as a whole may have an async form (``list``, ``len``, ``bool``)."""
+        value = self.value_of(argument)
+        if value.kind == v.CURSOR:
+            self.block(node, f"{short}() over a database cursor (rows are fetched as it goes)")
             return
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "sort":
+        if value.kind == v.RAW and short in ("len", "bool"):
+            self.block(node, f"{short}() of a raw queryset (it has no acount()/aexists())")
+            return
+        if not value.is_rows:
+            return
+        if whole and short == "len" and isinstance(argument, cst.Call) and value.is_query:
+            self.point(node, "len", ORM, True, "len(queryset) -> await qs.acount()")
+        elif whole and short == "list":
+            self.point(node, "list", ORM, True, "list(queryset) -> [x async for x in qs]")
+        elif whole and short == "bool":
+            self.point(node, "bool", ORM, True, "bool(queryset) -> await qs.aexists()")
+        else:
+            self.point(argument, "materialise", ORM, True, f"{short}(queryset) -> {short}([x async for x in qs])")
+        self._handled.add(id(argument))
+
+    def _note_key_lambda(self, node: cst.Call) -> None:
+        """``sorted(items, key=lambda b: ...)``, ``items.sort(key=...)``, ``min``/``max``, and
+        ``map(lambda b: ..., items)``, ``filter(lambda b: ..., items)``: the lambda's parameter is
+        an item of ``items`` (an instance, when a query gave them)."""
+        key = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "key"), None)
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        if isinstance(node.func, cst.Name) and node.func.value in ("map", "filter") and len(positional) == 2 \
+                and len(node.args) == 2:
+            key, items = positional
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "sort":
             items = node.func.value
         elif isinstance(node.func, cst.Name) and node.func.value in ("sorted", "min", "max") and node.args \
                 and node.args[0].keyword is None:
             items = node.args[0].value
         else:
+            return
+        if not isinstance(key, cst.Lambda) or len(key.params.params) != 1:
             return
         source = self.value_of(items)
         if source.gives_instances:

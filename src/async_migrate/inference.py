@@ -13,7 +13,34 @@ from .values import Value
 
 CLEANED_DATA = "form.cleaned_data"   # the source of a form's cleaned_data value
 ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
-                      "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter"}
+                      "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter", "iter"}
+
+# Library functions and methods of plain values (str, list, set, dict) that iterate their
+# positional arguments: a queryset given to one would be fetched on the event loop.
+ITERATING_LIBRARY = ("itertools.", "collections.Counter", "collections.deque", "collections.OrderedDict",
+                     "statistics.", "heapq.", "random.choice", "random.sample", "functools.reduce")
+ITERATING_METHODS = frozenset({"join", "extend", "update", "union", "intersection", "difference",
+                               "symmetric_difference", "issubset", "issuperset", "isdisjoint", "fromkeys",
+                               "writelines", "intersection_update", "difference_update",
+                               "symmetric_difference_update"})
+
+
+def iterated_arguments(short: str, node: cst.Call) -> list[tuple[int, cst.BaseExpression]]:
+    """The positional arguments (with their index) the builtin ``short`` iterates: every one of
+    ``zip()``, all but the function of ``map()``, the second of ``filter()``, the only one of
+    ``min()``/``max()`` (given two or more, they compare them), else the first."""
+    positional = [a.value for a in node.args if a.keyword is None and not a.star]
+    if short == "zip":
+        chosen = range(len(positional))
+    elif short == "map":
+        chosen = range(1, len(positional))
+    elif short == "filter":
+        chosen = range(1, min(2, len(positional)))
+    elif short in ("min", "max") and len(positional) > 1:
+        chosen = range(0)
+    else:
+        chosen = range(min(1, len(positional)))
+    return [(index, positional[index]) for index in chosen]
 CACHES = "django.core.cache.caches"   # ``caches[alias]`` is a cache
 CACHE_NAMES = {"django.core.cache.cache": Value(v.CACHE), CACHES: Value(v.PLAIN, source=CACHES)}
 
@@ -195,8 +222,12 @@ class ValueInference:
         form = models.forms.get(qualified)
         if form is not None:
             return Value(v.FORM, form.model, touches_db=form.touches_db, source=qualified)
-        if short in ("list", "tuple", "sorted") and "." not in qualified and node.args:
+        if short in ("list", "tuple", "sorted", "reversed") and "." not in qualified and node.args:
             return self._fetched(self.value_of(node.args[0].value))
+        if short == "filter" and "." not in qualified and len(node.args) == 2:   # the same items, fewer
+            return self._fetched(self.value_of(node.args[1].value))
+        if qualified.startswith(ITERATING_LIBRARY) and any(self.value_of(a.value).gives_instances for a in node.args):
+            return v.OPAQUE_VALUE   # ``itertools.chain(qs, more)``: what it gives is not typed
         if short in ITERATING_BUILTINS or library_effect(qualified) is not None:
             return v.PLAIN_VALUE
         found = self.ctx.facts.project.lookup(qualified)

@@ -516,6 +516,15 @@ class PatternTests(TestCase):
                 {"group": "editors", "codes": ["add_book", "change_book"], "count": 4,
                  "label": "Can add book", "app": "pat"})
 
+    def check_map_filter_over_queryset(self, c):
+        self.ok(c.get("/books-mapped/"), {"titles": ["ALPHA", "BETA", "GAMMA"], "authors": ["Ann", "Ann", "Bob"],
+                                          "in_stock": ["Ann", "Bob"], "last": ["Gamma", "Beta"]})
+
+    def check_queryset_handed_to_an_iterating_call(self, c):
+        self.ok(c.get("/books-iterated/"), {"titles": "Alpha, Beta, Gamma", "stock": 1,
+                                            "every": ["Alpha", "Beta", "Gamma", "Zeta"],
+                                            "ranked": ["1:Ann", "2:Ann", "3:Bob", "0:Bob"]})
+
     def check_route_in_a_named_list(self, c):
         self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})
 

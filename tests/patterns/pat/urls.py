@@ -99,6 +99,8 @@ urlpatterns = [
     path("group-permissions/<int:pk>/", views.group_permissions, name="group_permissions"),
     path("visit-count/", views.visit_count, name="visit_count"),
     path("volume/<int:pk>/", views.volume_detail, name="volume_detail"),
+    path("books-mapped/", views.books_mapped, name="books_mapped"),
+    path("books-iterated/", views.books_iterated, name="books_iterated"),
 ]
 
 extra_patterns = [path("names/", views.tag_names, name="tag_names")]

@@ -5,7 +5,9 @@ tool is expected to make for each, and pat/tests.py holds the behaviour that mus
 the migration.
 """
 
+import collections
 import io
+import itertools
 import json
 import logging
 import time
@@ -819,3 +821,29 @@ def visit_count(request):
 def volume_detail(request, pk):
     volume = get_object_or_404(Volume, pk=pk)
     return JsonResponse({"author": volume.author.name, "link": volume.get_absolute_url(), "tags": volume.tag_names})
+
+
+# pattern: map_filter_over_queryset
+# (map() and filter() iterate their second argument: a queryset there is fetched on the event
+# loop; their lambda gets each fetched instance, whose relations are lazy; filter() gives them back)
+def books_mapped(request):
+    titles = list(map(lambda b: b.title.upper(), Book.objects.order_by("title")))
+    books = list(Book.objects.order_by("title"))
+    authors = list(map(lambda b: b.author.name, books))
+    in_stock = [b.author.name for b in filter(lambda b: b.stock > 0, Book.objects.order_by("title"))]
+    pairs = list(zip(range(2), Book.objects.order_by("-title")))
+    return JsonResponse({"titles": titles, "authors": authors, "in_stock": in_stock,
+                         "last": [b.title for _, b in pairs]})
+
+
+# pattern: queryset_handed_to_an_iterating_call
+# (str.join(), collections.Counter(), itertools.chain() iterate a queryset given to them; the
+# pairs enumerate() and zip() give hold fetched instances, whose relations are lazy)
+def books_iterated(request):
+    titles = ", ".join(Book.objects.order_by("title").values_list("title", flat=True))
+    stock = collections.Counter(Book.objects.values_list("stock", flat=True))
+    every = sorted(itertools.chain(Book.objects.values_list("title", flat=True), ["Zeta"]))
+    ranked = [f"{rank}:{book.author.name}" for rank, book in enumerate(Book.objects.order_by("title"), 1)]
+    for number, book in zip(range(1), Book.objects.order_by("-title")):
+        ranked.append(f"{number}:{book.author.name}")
+    return JsonResponse({"titles": titles, "stock": stock[3], "every": every, "ranked": ranked})
