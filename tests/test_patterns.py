@@ -138,6 +138,9 @@ EXPECTED = {
     "volume_detail": WRAP,                  # model_reexported_by_a_package (wger's models/__init__.py)
     "books_mapped": CONVERT,                # map_filter_over_queryset: map()/filter() fetch their iterable
     "books_iterated": CONVERT,              # queryset_handed_to_an_iterating_call: join/Counter/chain, enumerate/zip
+    "books_unpacked": CONVERT,              # queryset_unpacked_or_written: a, b = qs[:2]; writer.writerows(qs)
+    "books_by_pk": CONVERT,                 # instances_in_a_dict: in_bulk(), {k: b for b in qs}, items(), get()
+    "books_combined": CONVERT,              # combined_and_conditional_querysets: qs | qs, a if t else b, :=
 }
 
 

@@ -20,7 +20,7 @@ from .call_rules import CallRules
 from .cst_shapes import chain_methods, index_of, is_slice, method, streamed_generator
 from .effects import BLOCKING, is_property, library_effect
 from .fast_visit import walk
-from .inference import ValueInference
+from .inference import MAPPING, ValueInference
 from .points import AUTH, IO, ORM, WRAP, Analysis, Context, Point  # noqa: F401 (re-exported)
 from .regions import describe_region
 from .values import Value
@@ -76,8 +76,9 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
     def point(self, node: cst.CSTNode, kind: str, codemod: str, native: bool, message: str,
               line_node: cst.CSTNode | None = None, order: int = 1, **data) -> None:
         line = self.ctx.line_of(line_node or node)
-        # select_related goes on the query (outside): a lambda reading the relation then finds it loaded
-        if (self.nested and kind != "select_related") or (self.genexp and kind not in ("materialise",)):
+        # select_related goes on the query (outside): a lambda or a generator expression reading
+        # the relation then finds it loaded
+        if (self.nested and kind != "select_related") or (self.genexp and kind not in ("materialise", "select_related")):
             where = "a lambda or nested function" if self.nested else "a generator expression"
             self.block(line_node or node, f"{message} inside {where} (cannot be awaited there)")
             return
@@ -156,8 +157,16 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
     # -- bindings --------------------------------------------------------------------------
     def leave_Assign(self, node: cst.Assign) -> None:
         value = self.value_of(node.value)
+        if value.is_rows and any(isinstance(t.target, (cst.Tuple, cst.List)) for t in node.targets) \
+                and id(node.value) not in self._handled:   # ``first, second = qs[:2]`` iterates it
+            self.point(node.value, "materialise", ORM, True, "unpacking a queryset -> [x async for x in qs]")
+            self._handled.add(id(node.value))
+            value = self._fetched(value)
         for target in node.targets:
             self._bind(target.target, value)
+
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:   # ``if (book := qs.first()):``
+        self._bind(node.target, self.value_of(node.value))
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -170,6 +179,7 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             for index, element in enumerate(target.elements):
                 if isinstance(element.value, cst.Name):
                     inner = Value(v.INSTANCE, value.model, origin=value.origin) if value.kind == v.PAIR and index == 0 \
+                        else value.item() if value.kind == v.INSTANCES \
                         else (v.OPAQUE_VALUE if value.kind == v.OPAQUE else v.PLAIN_VALUE)
                     self.env[element.value.value] = inner
         elif isinstance(target, cst.Attribute) and self.value_of(target.value).kind == v.REQUEST \
@@ -296,6 +306,10 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
     def _zipped(self, iterated: cst.BaseExpression | None) -> list[Value] | None:
         """The value of each element of the tuples ``enumerate(items)`` or ``zip(a, b, ...)``
         give: an instance where a query gave the items."""
+        if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Attribute) \
+                and iterated.func.attr.value == "items" and not iterated.args:
+            mapping = self.value_of(iterated.func.value)   # ``for pk, book in books.items()``
+            return [v.PLAIN_VALUE, mapping.item()] if mapping.source == MAPPING else None
         if not isinstance(iterated, cst.Call) or self.ctx.qualify(iterated.func) not in ("enumerate", "zip"):
             return None
         positional = [a.value for a in iterated.args if a.keyword is None and not a.star]

@@ -12,6 +12,7 @@ from .effects import is_property, library_effect, return_kind
 from .values import Value
 
 CLEANED_DATA = "form.cleaned_data"   # the source of a form's cleaned_data value
+MAPPING = "dict of instances"        # the source of an INSTANCES value that is a dict: in_bulk(), {k: b for b in qs}
 ITERATING_BUILTINS = {"list", "tuple", "set", "sorted", "len", "sum", "min", "max", "any", "all",
                       "bool", "dict", "frozenset", "enumerate", "zip", "reversed", "map", "filter", "iter"}
 
@@ -21,7 +22,7 @@ ITERATING_LIBRARY = ("itertools.", "collections.Counter", "collections.deque", "
                      "statistics.", "heapq.", "random.choice", "random.sample", "functools.reduce")
 ITERATING_METHODS = frozenset({"join", "extend", "update", "union", "intersection", "difference",
                                "symmetric_difference", "issubset", "issuperset", "isdisjoint", "fromkeys",
-                               "writelines", "intersection_update", "difference_update",
+                               "writelines", "writerows", "intersection_update", "difference_update",
                                "symmetric_difference_update"})
 
 
@@ -65,6 +66,18 @@ class ValueInference:
             return self._call_value(node)
         if isinstance(node, cst.ListComp):
             return self._fetched(self.value_of(node.for_in.iter)) if _bare_loop(node) else v.PLAIN_VALUE
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitOr, cst.BitAnd, cst.BitXor)):
+            return _combined(self.value_of(node.left), self.value_of(node.right), v.PLAIN_VALUE)
+        if isinstance(node, cst.IfExp):   # ``Book.objects.get(pk=pk) if pk else None``
+            body, orelse = self.value_of(node.body), self.value_of(node.orelse)
+            if _is_none(node.orelse) or _is_none(node.body):
+                return orelse if _is_none(node.body) else body
+            return _combined(body, orelse, body)
+        if isinstance(node, cst.NamedExpr):
+            return self.value_of(node.value)
+        if isinstance(node, cst.DictComp):   # ``{b.pk: b for b in qs}``: its values are the instances
+            fetched = self._fetched(self.value_of(node.for_in.iter)) if _bare_loop(node) else v.PLAIN_VALUE
+            return fetched.with_(source=MAPPING) if fetched.kind == v.INSTANCES else fetched
         if isinstance(node, cst.Subscript):
             base = self.value_of(node.value)
             if base.source == CACHES:   # ``caches["default"]``: a cache like ``cache``
@@ -182,7 +195,15 @@ class ValueInference:
                     return Value(v.PAIR, base.model, origin=None, loaded=loaded, only=base.only, deferred=base.deferred)
                 if name == "iterator":
                     return base.with_(kind=v.QUERYSET, origin=origin)
+                if name == "in_bulk" and not base.rows_plain:   # {pk: instance}
+                    return base.with_(kind=v.INSTANCES, origin=origin, source=MAPPING)
                 return v.PLAIN_VALUE if name in api.QUERYSET_TERMINAL else v.OPAQUE_VALUE
+            if base.kind == v.INSTANCES and base.source == MAPPING:   # a dict of fetched instances
+                if name in ("values", "copy"):
+                    return base
+                if name in ("get", "pop", "setdefault"):
+                    return base.item()
+                return v.PLAIN_VALUE   # keys(), items() (a loop over items() reads them: _zipped)
             if base.kind == v.FORM and name == "save":
                 return Value(v.INSTANCE, base.model)
             if base.source == CLEANED_DATA and name == "get" and node.args:
@@ -331,7 +352,28 @@ class ValueInference:
         return self.ctx.facts.effects.of_node(f"{module.name}.{model}.{name}@{func.lineno}", module, func, owner)
 
 
-def _bare_loop(node: cst.ListComp) -> bool:
-    """``[b for b in source]`` (with conditions at most): a list of the source's own items."""
-    return (isinstance(node.elt, cst.Name) and isinstance(node.for_in.target, cst.Name)
-            and node.elt.value == node.for_in.target.value and node.for_in.inner_for_in is None)
+def _combined(first: Value, second: Value, plain: Value | None) -> Value:
+    """The value of ``first | second`` or of ``first if ... else second``: a queryset when both
+    are (with no origin: select_related cannot go on one side alone), ``plain`` when neither is
+    from the database, else of unknown kind (reading it is then done with care)."""
+    if first.is_query and second.is_query:
+        return Value(v.QUERYSET, first.model if first.model == second.model else None,
+                     rows_plain=first.rows_plain or second.rows_plain)
+    if plain is not None and first.kind == second.kind == v.PLAIN:
+        return plain
+    if plain is not None and first.kind == second.kind and first.kind in (v.INSTANCE, v.INSTANCES) \
+            and (first.model, first.only, first.deferred) == (second.model, second.only, second.deferred):
+        return first.with_(origin=None, loaded=first.loaded & second.loaded)   # one of two fetched instances
+    return v.OPAQUE_VALUE
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _bare_loop(node: cst.ListComp | cst.DictComp) -> bool:
+    """``[b for b in source]``, ``{key: b for b in source}`` (with conditions at most): the
+    source's own items."""
+    element = node.value if isinstance(node, cst.DictComp) else node.elt
+    return (isinstance(element, cst.Name) and isinstance(node.for_in.target, cst.Name)
+            and element.value == node.for_in.target.value and node.for_in.inner_for_in is None)

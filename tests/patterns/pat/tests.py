@@ -525,6 +525,20 @@ class PatternTests(TestCase):
                                             "every": ["Alpha", "Beta", "Gamma", "Zeta"],
                                             "ranked": ["1:Ann", "2:Ann", "3:Bob", "0:Bob"]})
 
+    def check_queryset_unpacked_or_written(self, c):
+        response = self.ok(c.get("/books-unpacked/"))
+        self.assertEqual(response.content.decode().splitlines(), ["Alpha,Ann", "Alpha,3", "Beta,0", "Gamma,10"])
+
+    def check_instances_in_a_dict(self, c):
+        self.ok(c.get("/books-by-pk/"), {"pairs": ["Alpha:Ann", "Beta:Ann", "Gamma:Bob"], "alpha": "Ann",
+                                         "beta": "Ann", "authors": ["Ann", "Ann", "Bob"]})
+
+    def check_combined_and_conditional_querysets(self, c):
+        self.ok(c.get("/books-combined/"), {"either": ["Beta", "Gamma"], "chosen": ["Alpha", "Beta", "Gamma"],
+                                            "book": None, "first": "Ann"})
+        self.ok(c.get("/books-combined/", {"in_stock": "1"}),
+                {"either": ["Beta", "Gamma"], "chosen": ["Alpha", "Gamma"], "book": "Bob", "first": "Ann"})
+
     def check_route_in_a_named_list(self, c):
         self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})
 

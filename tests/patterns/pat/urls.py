@@ -101,6 +101,9 @@ urlpatterns = [
     path("volume/<int:pk>/", views.volume_detail, name="volume_detail"),
     path("books-mapped/", views.books_mapped, name="books_mapped"),
     path("books-iterated/", views.books_iterated, name="books_iterated"),
+    path("books-unpacked/", views.books_unpacked, name="books_unpacked"),
+    path("books-by-pk/", views.books_by_pk, name="books_by_pk"),
+    path("books-combined/", views.books_combined, name="books_combined"),
 ]
 
 extra_patterns = [path("names/", views.tag_names, name="tag_names")]

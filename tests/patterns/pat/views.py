@@ -6,6 +6,7 @@ the migration.
 """
 
 import collections
+import csv
 import io
 import itertools
 import json
@@ -847,3 +848,41 @@ def books_iterated(request):
     for number, book in zip(range(1), Book.objects.order_by("-title")):
         ranked.append(f"{number}:{book.author.name}")
     return JsonResponse({"titles": titles, "stock": stock[3], "every": every, "ranked": ranked})
+
+
+# pattern: queryset_unpacked_or_written
+# (unpacking a queryset, ``a, b = qs[:2]``, iterates it; so does a csv writer's writerows();
+# the unpacked instances' relations are lazy)
+def books_unpacked(request):
+    first, second = Book.objects.order_by("title")[:2]
+    response = HttpResponse(content_type="text/csv")
+    response.write(f"{first.title},{second.author.name}\n")
+    writer = csv.writer(response)
+    writer.writerows(Book.objects.order_by("title").values_list("title", "stock"))
+    return response
+
+
+# pattern: instances_in_a_dict
+# (in_bulk() and {key: b for b in qs} hold fetched instances, read through values(), items(),
+# get() and [key]: their relations are lazy)
+def books_by_pk(request):
+    by_pk = Book.objects.in_bulk()
+    by_title = {book.title: book for book in Book.objects.all()}
+    pairs = sorted(f"{book.title}:{book.author.name}" for pk, book in by_pk.items())
+    first = by_title["Alpha"]
+    return JsonResponse({"pairs": pairs, "alpha": first.author.name,
+                         "beta": by_title.get("Beta").author.name,
+                         "authors": sorted(b.author.name for b in by_pk.values())})
+
+
+# pattern: combined_and_conditional_querysets
+# (``qs | other``, ``a if test else b`` and ``(x := ...)`` are still querysets or instances:
+# iterating them queries, their instances' relations are lazy)
+def books_combined(request):
+    either = Book.objects.filter(stock=0) | Book.objects.filter(stock=10)
+    chosen = Book.objects.filter(stock__gt=0) if request.GET.get("in_stock") else Book.objects.all()
+    book = Book.objects.get(title="Gamma") if request.GET.get("in_stock") else None
+    if (first := Book.objects.order_by("title").first()) is not None:
+        first_author = first.author.name
+    return JsonResponse({"either": sorted(b.title for b in either), "chosen": sorted(b.title for b in chosen),
+                         "book": book.author.name if book else None, "first": first_author})
