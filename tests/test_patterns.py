@@ -141,6 +141,7 @@ EXPECTED = {
     "books_unpacked": CONVERT,              # queryset_unpacked_or_written: a, b = qs[:2]; writer.writerows(qs)
     "books_by_pk": CONVERT,                 # instances_in_a_dict: in_bulk(), {k: b for b in qs}, items(), get()
     "books_combined": CONVERT,              # combined_and_conditional_querysets: qs | qs, a if t else b, :=
+    "books_handed_on": WRAP,                # instances_through_tuples_and_defaults: a, b = x, y; x or y; next()
 }
 
 

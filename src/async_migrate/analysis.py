@@ -162,6 +162,18 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             self.point(node.value, "materialise", ORM, True, "unpacking a queryset -> [x async for x in qs]")
             self._handled.add(id(node.value))
             value = self._fetched(value)
+        elements = node.value.elements if isinstance(node.value, (cst.Tuple, cst.List)) else None
+        if elements is not None and not any(isinstance(e, cst.StarredElement) for e in elements):
+            values = [self.value_of(e.value) for e in elements]   # all read before any is bound (a, b = b, a)
+            for target in node.targets:
+                names = target.target
+                if isinstance(names, (cst.Tuple, cst.List)) and len(names.elements) == len(values) \
+                        and not any(isinstance(e, cst.StarredElement) for e in names.elements):
+                    for element, element_value in zip(names.elements, values):
+                        self._bind(element.value, element_value)   # ``first, last = books[0], books[-1]``
+                else:
+                    self._bind(names, value)
+            return
         for target in node.targets:
             self._bind(target.target, value)
 

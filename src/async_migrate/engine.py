@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gc
 import multiprocessing
 import os
@@ -14,7 +15,7 @@ from typing import Callable, Iterable
 from .facts import Options, ProjectFacts, facts_for
 from .project import find_root, is_views_module
 from .files import FileError, FileProblem, SourceText, decode_source, encode_source, iter_python_files, read_source
-from .decisions import SKIP_MARK
+from .decisions import SKIP_MARK, ViewPlan
 from .index_plan import plan_from_index, plans_from_index
 
 PARALLEL_THRESHOLD = 8   # fewer files than this are not worth starting worker processes,
@@ -83,7 +84,7 @@ def process_file(path: Path, options: Options, enabled: frozenset[str], root: Pa
     return result
 
 
-def _settled(path: Path, facts: ProjectFacts, options: Options) -> tuple[dict, object]:
+def _settled(path: Path, facts: ProjectFacts, options: Options) -> tuple[dict[str, ViewPlan], ast.Module | None]:
     """The plans the index makes of the views of ``path`` (by name), and the module's ``ast``
     tree, so that LibCST parses only what the other views need."""
     module = facts.project.module_for_path(path)

@@ -75,6 +75,9 @@ class ValueInference:
             return _combined(body, orelse, body)
         if isinstance(node, cst.NamedExpr):
             return self.value_of(node.value)
+        if isinstance(node, cst.BooleanOperation):   # ``qs.first() or default``: one of the two
+            left, right = self.value_of(node.left), self.value_of(node.right)
+            return right if _is_none(node.left) else left if _is_none(node.right) else _combined(left, right, left)
         if isinstance(node, cst.DictComp):   # ``{b.pk: b for b in qs}``: its values are the instances
             fetched = self._fetched(self.value_of(node.for_in.iter)) if _bare_loop(node) else v.PLAIN_VALUE
             return fetched.with_(source=MAPPING) if fetched.kind == v.INSTANCES else fetched
@@ -247,6 +250,10 @@ class ValueInference:
             return self._fetched(self.value_of(node.args[0].value))
         if short == "filter" and "." not in qualified and len(node.args) == 2:   # the same items, fewer
             return self._fetched(self.value_of(node.args[1].value))
+        if short == "next" and "." not in qualified and node.args:   # ``next(iter(books))``, ``next(b for b in qs)``
+            items = _iterated_source(node.args[0].value)
+            source = self._fetched(self.value_of(items)) if items is not None else v.PLAIN_VALUE
+            return source.item() if source.gives_instances else v.PLAIN_VALUE
         if qualified.startswith(ITERATING_LIBRARY) and any(self.value_of(a.value).gives_instances for a in node.args):
             return v.OPAQUE_VALUE   # ``itertools.chain(qs, more)``: what it gives is not typed
         if short in ITERATING_BUILTINS or library_effect(qualified) is not None:
@@ -365,6 +372,18 @@ def _combined(first: Value, second: Value, plain: Value | None) -> Value:
             and (first.model, first.only, first.deferred) == (second.model, second.only, second.deferred):
         return first.with_(origin=None, loaded=first.loaded & second.loaded)   # one of two fetched instances
     return v.OPAQUE_VALUE
+
+
+def _iterated_source(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """What ``iter(items)`` or ``(b for b in items if ...)`` gives the items of."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "iter" \
+            and len(node.args) == 1:
+        return node.args[0].value
+    if isinstance(node, cst.GeneratorExp) and isinstance(node.elt, cst.Name) \
+            and isinstance(node.for_in.target, cst.Name) and node.elt.value == node.for_in.target.value \
+            and node.for_in.inner_for_in is None:
+        return node.for_in.iter
+    return None
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

@@ -539,6 +539,10 @@ class PatternTests(TestCase):
         self.ok(c.get("/books-combined/", {"in_stock": "1"}),
                 {"either": ["Beta", "Gamma"], "chosen": ["Alpha", "Gamma"], "book": "Bob", "first": "Ann"})
 
+    def check_instances_through_tuples_and_defaults(self, c):
+        self.ok(c.get("/books-handed-on/"), {"first": "Bob", "last": "Ann", "fallback": "Ann", "opened": "Ann",
+                                             "stocked": "Bob"})
+
     def check_route_in_a_named_list(self, c):
         self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})
 

@@ -104,6 +104,7 @@ urlpatterns = [
     path("books-unpacked/", views.books_unpacked, name="books_unpacked"),
     path("books-by-pk/", views.books_by_pk, name="books_by_pk"),
     path("books-combined/", views.books_combined, name="books_combined"),
+    path("books-handed-on/", views.books_handed_on, name="books_handed_on"),
 ]
 
 extra_patterns = [path("names/", views.tag_names, name="tag_names")]

@@ -886,3 +886,17 @@ def books_combined(request):
         first_author = first.author.name
     return JsonResponse({"either": sorted(b.title for b in either), "chosen": sorted(b.title for b in chosen),
                          "book": book.author.name if book else None, "first": first_author})
+
+
+# pattern: instances_through_tuples_and_defaults
+# (``a, b = x, y``, ``x or default``, ``next(iter(books))`` and ``next(b for b in books if ...)``
+# hand on the instances they are given: their relations are lazy)
+def books_handed_on(request):
+    books = list(Book.objects.order_by("title"))
+    first, last = books[0], books[-1]
+    first, last = last, first
+    fallback = Book.objects.filter(stock=100).first() or Book.objects.get(title="Beta")
+    opened = next(iter(books))
+    stocked = next(b for b in books if b.stock > 5)
+    return JsonResponse({"first": first.author.name, "last": last.author.name, "fallback": fallback.author.name,
+                         "opened": opened.author.name, "stocked": stocked.author.name})
