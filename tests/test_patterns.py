@@ -142,6 +142,7 @@ EXPECTED = {
     "books_by_pk": CONVERT,                 # instances_in_a_dict: in_bulk(), {k: b for b in qs}, items(), get()
     "books_combined": CONVERT,              # combined_and_conditional_querysets: qs | qs, a if t else b, :=
     "books_handed_on": WRAP,                # instances_through_tuples_and_defaults: a, b = x, y; x or y; next()
+    "books_collected": WRAP,                # instances_collected_in_a_list: picked.append(book), .extend(qs)
 }
 
 

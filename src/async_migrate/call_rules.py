@@ -151,8 +151,11 @@ class CallRules:
         if name in LOG_METHODS and any(self.str_queries(self.value_of(a.value)) for a in node.args):
             self.point(node, "wrap_method", WRAP, False, f".{name}() formats a value whose str() runs a query")
             return
-        if base.kind == v.PLAIN and name in ITERATING_METHODS:   # ``", ".join(qs)``, ``titles.extend(qs)``
+        if base.kind in (v.PLAIN, v.INSTANCES) and name in ITERATING_METHODS:   # ``", ".join(qs)``, ``titles.extend(qs)``
             self._iterated_arguments(node, name)
+        if base.kind in (v.PLAIN, v.INSTANCES) and name in ("append", "insert", "extend") \
+                and isinstance(func.value, cst.Name) and func.value.value in self.env:
+            self._collected(func.value.value, base, name, node)
         if base.kind == v.PLAIN and isinstance(func.value, (cst.Name, cst.Attribute)):
             qualified = ctx.qualify(func) or ""
             effect = library_effect(qualified)
@@ -423,6 +426,24 @@ class CallRules:
         qualified = self.ctx.qualify(default) or ""
         effect = self.ctx.facts.effects.of_function(qualified) or library_effect(qualified)
         return f"{qualified.rsplit('.', 1)[-1]}() ({effect.reason})" if effect and not effect.is_pure else ""
+
+    def _collected(self, holder: str, base: v.Value, name: str, node: cst.Call) -> None:
+        """``picked.append(book)``, ``picked.extend(books)``: a list given fetched instances holds
+        them (a relation read on one is a select_related on their query)."""
+        given = [a.value for a in node.args if a.keyword is None and not a.star]
+        if not given:
+            return
+        items = self._fetched(self.value_of(given[-1])) if name == "extend" else self.value_of(given[-1])
+        if items.kind not in (v.INSTANCE, v.INSTANCES):
+            return
+        items = items.with_(kind=v.INSTANCES)
+        if base.kind == v.INSTANCES and (base.model, base.only, base.deferred) != (items.model, items.only, items.deferred):
+            self.env[holder] = v.OPAQUE_VALUE   # instances of two kinds
+        elif base.kind == v.INSTANCES:
+            self.env[holder] = base.with_(origin=base.origin if base.origin is items.origin else None,
+                                          loaded=base.loaded & items.loaded)
+        else:
+            self.env[holder] = items
 
     def _iterated_arguments(self, node: cst.Call, name: str) -> None:
         """A queryset among the positional arguments of a call that iterates them is fetched first."""

@@ -543,6 +543,9 @@ class PatternTests(TestCase):
         self.ok(c.get("/books-handed-on/"), {"first": "Bob", "last": "Ann", "fallback": "Ann", "opened": "Ann",
                                              "stocked": "Bob"})
 
+    def check_instances_collected_in_a_list(self, c):
+        self.ok(c.get("/books-collected/"), {"authors": ["Ann", "Bob", "Ann"]})
+
     def check_route_in_a_named_list(self, c):
         self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})
 

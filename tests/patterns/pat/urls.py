@@ -105,6 +105,7 @@ urlpatterns = [
     path("books-by-pk/", views.books_by_pk, name="books_by_pk"),
     path("books-combined/", views.books_combined, name="books_combined"),
     path("books-handed-on/", views.books_handed_on, name="books_handed_on"),
+    path("books-collected/", views.books_collected, name="books_collected"),
 ]
 
 extra_patterns = [path("names/", views.tag_names, name="tag_names")]

@@ -900,3 +900,14 @@ def books_handed_on(request):
     stocked = next(b for b in books if b.stock > 5)
     return JsonResponse({"first": first.author.name, "last": last.author.name, "fallback": fallback.author.name,
                          "opened": opened.author.name, "stocked": stocked.author.name})
+
+
+# pattern: instances_collected_in_a_list
+# (a list given fetched instances with append()/extend() holds them: their relations are lazy)
+def books_collected(request):
+    picked = []
+    for book in Book.objects.order_by("title"):
+        if book.stock > 0:
+            picked.append(book)
+    picked.extend(Book.objects.filter(stock=0))
+    return JsonResponse({"authors": [b.author.name for b in picked]})
