@@ -143,6 +143,8 @@ EXPECTED = {
     "books_combined": CONVERT,              # combined_and_conditional_querysets: qs | qs, a if t else b, :=
     "books_handed_on": WRAP,                # instances_through_tuples_and_defaults: a, b = x, y; x or y; next()
     "books_collected": WRAP,                # instances_collected_in_a_list: picked.append(book), .extend(qs)
+    "books_grouped": SYNC,                  # instances_stored_in_a_container: read back of unknown kind
+    "book_in_context": CONVERT,             # instance_in_a_context_dict: dict.update() is no query
 }
 
 

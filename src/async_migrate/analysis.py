@@ -197,6 +197,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         elif isinstance(target, cst.Attribute) and self.value_of(target.value).kind == v.REQUEST \
                 and target.attr.value == "user":
             self.block(target, "assigns request.user")
+        elif isinstance(target, cst.Subscript) and value.kind in v.FETCHED:   # ``by_title[title] = book``
+            self.stored_in(target.value)
 
     def visit_With(self, node: cst.With) -> bool:
         for item in node.items:

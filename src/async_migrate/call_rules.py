@@ -139,8 +139,9 @@ class CallRules:
             self.unsafe_or_block(node, f"{base.source}.{name}(): {base.source} is set outside Django "
                                        "(a middleware?), the tool cannot tell what it does")
             return
-        if base.kind == v.OPAQUE and (name in api.QUERYSET_TERMINAL or name in api.INSTANCE_METHODS
-                                      or name in api.RELATED_MANAGER_METHODS or name == "is_valid"):
+        if base.kind == v.OPAQUE and base.source != v.HOLDS_INSTANCES and (
+                name in api.QUERYSET_TERMINAL or name in api.INSTANCE_METHODS
+                or name in api.RELATED_MANAGER_METHODS or name == "is_valid"):   # (a dict's update() is not a query)
             self.unsafe_or_block(node, f".{name}() on a value of unknown kind")
             return
         if base.kind == v.PLAIN and name == "format" and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString)):
@@ -156,6 +157,8 @@ class CallRules:
         if base.kind in (v.PLAIN, v.INSTANCES) and name in ("append", "insert", "extend") \
                 and isinstance(func.value, cst.Name) and func.value.value in self.env:
             self._collected(func.value.value, base, name, node)
+        elif base.kind == v.PLAIN and any(self.value_of(a.value).kind in v.FETCHED for a in node.args):
+            self.stored_in(func.value)   # ``seen.add(book)``, ``groups.setdefault(key, []).append(book)``
         if base.kind == v.PLAIN and isinstance(func.value, (cst.Name, cst.Attribute)):
             qualified = ctx.qualify(func) or ""
             effect = library_effect(qualified)
@@ -426,6 +429,15 @@ class CallRules:
         qualified = self.ctx.qualify(default) or ""
         effect = self.ctx.facts.effects.of_function(qualified) or library_effect(qualified)
         return f"{qualified.rsplit('.', 1)[-1]}() ({effect.reason})" if effect and not effect.is_pure else ""
+
+    def stored_in(self, container: cst.BaseExpression) -> None:
+        """An instance went into ``container`` (or into what it holds): a plain container is of
+        unknown kind from then on, so what is read from it is read with care."""
+        while isinstance(container, (cst.Attribute, cst.Call, cst.Subscript)):
+            container = container.func if isinstance(container, cst.Call) else container.value
+        if isinstance(container, cst.Name) and container.value in self.env \
+                and self.env[container.value].kind == v.PLAIN:
+            self.env[container.value] = v.Value(v.OPAQUE, source=v.HOLDS_INSTANCES)
 
     def _collected(self, holder: str, base: v.Value, name: str, node: cst.Call) -> None:
         """``picked.append(book)``, ``picked.extend(books)``: a list given fetched instances holds

@@ -76,6 +76,8 @@ class Value:
         return self.kind == USER or (self.kind == INSTANCE and self.model == "User")
 
 
+FETCHED = frozenset({INSTANCE, INSTANCES, USER})   # model instances (their relations are lazy)
+HOLDS_INSTANCES = "a container an instance went into"   # the source of such an OPAQUE value
 PLAIN_VALUE = Value(PLAIN)
 OPAQUE_VALUE = Value(OPAQUE)
 

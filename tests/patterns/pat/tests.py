@@ -546,6 +546,12 @@ class PatternTests(TestCase):
     def check_instances_collected_in_a_list(self, c):
         self.ok(c.get("/books-collected/"), {"authors": ["Ann", "Bob", "Ann"]})
 
+    def check_instances_stored_in_a_container(self, c):
+        self.ok(c.get("/books-grouped/"), {"authors": ["Ann", "Bob"]})
+
+    def check_instance_in_a_context_dict(self, c):
+        self.ok(c.get("/book-in-context/"), {"title": "Alpha", "n": 1})
+
     def check_route_in_a_named_list(self, c):
         self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})
 

@@ -106,6 +106,8 @@ urlpatterns = [
     path("books-combined/", views.books_combined, name="books_combined"),
     path("books-handed-on/", views.books_handed_on, name="books_handed_on"),
     path("books-collected/", views.books_collected, name="books_collected"),
+    path("books-grouped/", views.books_grouped, name="books_grouped"),
+    path("book-in-context/", views.book_in_context, name="book_in_context"),
 ]
 
 extra_patterns = [path("names/", views.tag_names, name="tag_names")]

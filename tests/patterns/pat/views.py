@@ -911,3 +911,23 @@ def books_collected(request):
             picked.append(book)
     picked.extend(Book.objects.filter(stock=0))
     return JsonResponse({"authors": [b.author.name for b in picked]})
+
+
+# pattern: instances_stored_in_a_container
+# (an instance put in a dict or set, ``groups.setdefault(k, []).append(book)``, ``seen[k] = book``:
+# what is read back is of unknown kind, so the view stays sync; a dict's own update() is no query)
+def books_grouped(request):
+    groups = {}
+    for book in Book.objects.order_by("title"):
+        groups.setdefault(book.author_id, []).append(book)
+    return JsonResponse({"authors": sorted(books[0].author.name for books in groups.values())})
+
+
+# pattern: instance_in_a_context_dict
+# (a dict an instance went into: its own update() and get() are no queries, a plain field of
+# what is read back is plain)
+def book_in_context(request):
+    context = {}
+    context["book"] = Book.objects.get(title="Alpha")
+    context.update({"n": 1})
+    return JsonResponse({"title": context["book"].title, "n": context["n"]})
