@@ -145,6 +145,7 @@ EXPECTED = {
     "books_collected": WRAP,                # instances_collected_in_a_list: picked.append(book), .extend(qs)
     "books_grouped": SYNC,                  # instances_stored_in_a_container: read back of unknown kind
     "book_in_context": CONVERT,             # instance_in_a_context_dict: dict.update() is no query
+    "author_names_or_404": CONVERT,         # list_or_404_relation: get_list_or_404() gives instances
 }
 
 

@@ -230,10 +230,10 @@ class ValueInference:
         qualified = self.ctx.qualify(func) or ""
         short = qualified.rsplit(".", 1)[-1]
         models = self.ctx.facts.models
-        if qualified in ("django.shortcuts.get_object_or_404",) and node.args:
+        if qualified in ("django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404") and node.args:
             first = self.value_of(node.args[0].value)
-            return Value(v.INSTANCE, first.model, origin=node, loaded=first.loaded, only=first.only,
-                         deferred=first.deferred)
+            return Value(v.INSTANCE if short == "get_object_or_404" else v.INSTANCES, first.model, origin=node,
+                         loaded=first.loaded, only=first.only, deferred=first.deferred)
         if qualified == "django.contrib.auth.authenticate":
             return Value(v.USER, "User")
         if qualified.startswith("django.core.paginator.") and node.args:

@@ -552,6 +552,9 @@ class PatternTests(TestCase):
     def check_instance_in_a_context_dict(self, c):
         self.ok(c.get("/book-in-context/"), {"title": "Alpha", "n": 1})
 
+    def check_list_or_404_relation(self, c):
+        self.ok(c.get("/author-names-or-404/"), {"authors": ["Ann", "Bob"]})
+
     def check_route_in_a_named_list(self, c):
         self.ok(c.get("/tags/names/"), {"tags": ["django", "python", "unused"]})
 

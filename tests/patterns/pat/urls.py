@@ -108,6 +108,7 @@ urlpatterns = [
     path("books-collected/", views.books_collected, name="books_collected"),
     path("books-grouped/", views.books_grouped, name="books_grouped"),
     path("book-in-context/", views.book_in_context, name="book_in_context"),
+    path("author-names-or-404/", views.author_names_or_404, name="author_names_or_404"),
 ]
 
 extra_patterns = [path("names/", views.tag_names, name="tag_names")]

@@ -931,3 +931,10 @@ def book_in_context(request):
     context["book"] = Book.objects.get(title="Alpha")
     context.update({"n": 1})
     return JsonResponse({"title": context["book"].title, "n": context["n"]})
+
+
+# pattern: list_or_404_relation
+# (get_list_or_404() gives fetched instances: their relations are lazy)
+def author_names_or_404(request):
+    books = get_list_or_404(Book.objects.order_by("title"), stock__gt=0)
+    return JsonResponse({"authors": [book.author.name for book in books]})
