@@ -25,6 +25,9 @@ ITERATING_METHODS = frozenset({"join", "extend", "update", "union", "intersectio
                                "writelines", "writerows", "intersection_update", "difference_update",
                                "symmetric_difference_update"})
 
+CACHES = "django.core.cache.caches"   # ``caches[alias]`` is a cache
+CACHE_NAMES = {"django.core.cache.cache": Value(v.CACHE), CACHES: Value(v.PLAIN, source=CACHES)}
+
 
 def iterated_arguments(short: str, node: cst.Call) -> list[tuple[int, cst.BaseExpression]]:
     """The positional arguments (with their index) the builtin ``short`` iterates: every one of
@@ -42,8 +45,6 @@ def iterated_arguments(short: str, node: cst.Call) -> list[tuple[int, cst.BaseEx
     else:
         chosen = range(min(1, len(positional)))
     return [(index, positional[index]) for index in chosen]
-CACHES = "django.core.cache.caches"   # ``caches[alias]`` is a cache
-CACHE_NAMES = {"django.core.cache.cache": Value(v.CACHE), CACHES: Value(v.PLAIN, source=CACHES)}
 
 
 class ValueInference:
@@ -360,9 +361,10 @@ class ValueInference:
 
 
 def _combined(first: Value, second: Value, plain: Value | None) -> Value:
-    """The value of ``first | second`` or of ``first if ... else second``: a queryset when both
-    are (with no origin: select_related cannot go on one side alone), ``plain`` when neither is
-    from the database, else of unknown kind (reading it is then done with care)."""
+    """The value of ``first | second``, ``first if ... else second`` or ``first or second``: a
+    queryset when both are (with no origin: select_related cannot go on one side alone), one
+    of two instances alike, ``plain`` when neither is from the database, else of unknown kind
+    (reading it is then done with care)."""
     if first.is_query and second.is_query:
         return Value(v.QUERYSET, first.model if first.model == second.model else None,
                      rows_plain=first.rows_plain or second.rows_plain)
@@ -379,9 +381,7 @@ def _iterated_source(node: cst.BaseExpression) -> cst.BaseExpression | None:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "iter" \
             and len(node.args) == 1:
         return node.args[0].value
-    if isinstance(node, cst.GeneratorExp) and isinstance(node.elt, cst.Name) \
-            and isinstance(node.for_in.target, cst.Name) and node.elt.value == node.for_in.target.value \
-            and node.for_in.inner_for_in is None:
+    if isinstance(node, cst.GeneratorExp) and _bare_loop(node):
         return node.for_in.iter
     return None
 
@@ -390,9 +390,9 @@ def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-def _bare_loop(node: cst.ListComp | cst.DictComp) -> bool:
-    """``[b for b in source]``, ``{key: b for b in source}`` (with conditions at most): the
-    source's own items."""
+def _bare_loop(node: cst.ListComp | cst.GeneratorExp | cst.DictComp) -> bool:
+    """``[b for b in source]``, ``(b for b in source)``, ``{key: b for b in source}`` (with
+    conditions at most): the source's own items."""
     element = node.value if isinstance(node, cst.DictComp) else node.elt
     return (isinstance(element, cst.Name) and isinstance(node.for_in.target, cst.Name)
             and element.value == node.for_in.target.value and node.for_in.inner_for_in is None)
