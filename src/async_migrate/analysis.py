@@ -162,20 +162,11 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
             self.point(node.value, "materialise", ORM, True, "unpacking a queryset -> [x async for x in qs]")
             self._handled.add(id(node.value))
             value = self._fetched(value)
-        elements = node.value.elements if isinstance(node.value, (cst.Tuple, cst.List)) else None
-        if elements is not None and not any(isinstance(e, cst.StarredElement) for e in elements):
-            values = [self.value_of(e.value) for e in elements]   # all read before any is bound (a, b = b, a)
-            for target in node.targets:
-                names = target.target
-                if isinstance(names, (cst.Tuple, cst.List)) and len(names.elements) == len(values) \
-                        and not any(isinstance(e, cst.StarredElement) for e in names.elements):
-                    for element, element_value in zip(names.elements, values):
-                        self._bind(element.value, element_value)   # ``first, last = books[0], books[-1]``
-                else:
-                    self._bind(names, value)
-            return
+        # ``first, last = books[0], books[-1]``: each element's value, all read before any is bound (a, b = b, a)
+        parts = [self.value_of(e.value) for e in node.value.elements] if _unstarred(node.value) else None
         for target in node.targets:
-            self._bind(target.target, value)
+            if not self._bind_each(target.target, parts):
+                self._bind(target.target, value)
 
     def leave_NamedExpr(self, node: cst.NamedExpr) -> None:   # ``if (book := qs.first()):``
         self._bind(node.target, self.value_of(node.value))
@@ -310,12 +301,16 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
         if isinstance(target, cst.Name):
             self.env[target.value] = source.item() if source.gives_instances else v.PLAIN_VALUE
             return
-        parts = self._zipped(iterated)
-        if isinstance(target, (cst.Tuple, cst.List)) and parts is not None and len(parts) == len(target.elements):
-            for element, part in zip(target.elements, parts):   # ``for i, book in enumerate(books)``
-                self._bind(element.value, part)
-        else:
+        if not self._bind_each(target, self._zipped(iterated)):   # ``for i, book in enumerate(books)``
             self._bind(target, v.PLAIN_VALUE)
+
+    def _bind_each(self, target: cst.BaseExpression, parts: list[Value] | None) -> bool:
+        """Bind each element of the tuple ``target`` to its own value of ``parts``, if they match."""
+        if parts is None or not _unstarred(target) or len(target.elements) != len(parts):
+            return False
+        for element, part in zip(target.elements, parts):
+            self._bind(element.value, part)
+        return True
 
     def _zipped(self, iterated: cst.BaseExpression | None) -> list[Value] | None:
         """The value of each element of the tuples ``enumerate(items)`` or ``zip(a, b, ...)``
@@ -324,14 +319,15 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
                 and iterated.func.attr.value == "items" and not iterated.args:
             mapping = self.value_of(iterated.func.value)   # ``for pk, book in books.items()``
             return [v.PLAIN_VALUE, mapping.item()] if mapping.source == MAPPING else None
-        if not isinstance(iterated, cst.Call) or self.ctx.qualify(iterated.func) not in ("enumerate", "zip"):
+        builtin = self.ctx.qualify(iterated.func) if isinstance(iterated, cst.Call) else None
+        if builtin not in ("enumerate", "zip"):
             return None
         positional = [a.value for a in iterated.args if a.keyword is None and not a.star]
         if len(positional) != len(iterated.args) or not positional:
             return None
         items = [self.value_of(e) for e in positional]
         items = [value.item() if value.gives_instances else v.PLAIN_VALUE for value in items]
-        return [v.PLAIN_VALUE, items[0]] if self.ctx.qualify(iterated.func) == "enumerate" else items
+        return [v.PLAIN_VALUE, items[0]] if builtin == "enumerate" else items
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
         self._comprehension_source(node.for_in, node)
@@ -595,3 +591,8 @@ class BodyAnalyser(ValueInference, CallRules, cst.CSTVisitor):
 
     def _is_for_iter(self, node: cst.Call) -> bool:
         return id(node) in self.for_iters
+
+
+def _unstarred(node: cst.BaseExpression) -> bool:
+    """A tuple or list display with no ``*starred`` element."""
+    return isinstance(node, (cst.Tuple, cst.List)) and not any(isinstance(e, cst.StarredElement) for e in node.elements)

@@ -450,7 +450,7 @@ class CallRules:
             return
         items = items.with_(kind=v.INSTANCES)
         if base.kind == v.INSTANCES and (base.model, base.only, base.deferred) != (items.model, items.only, items.deferred):
-            self.env[holder] = v.OPAQUE_VALUE   # instances of two kinds
+            self.env[holder] = v.Value(v.OPAQUE, source=v.HOLDS_INSTANCES)   # instances of two kinds
         elif base.kind == v.INSTANCES:
             self.env[holder] = base.with_(origin=base.origin if base.origin is items.origin else None,
                                           loaded=base.loaded & items.loaded)
